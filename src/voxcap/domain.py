@@ -1,0 +1,85 @@
+"""The nouns of voxcap: frozen, slotted dataclasses. Seconds are floats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+Float32Array = npt.NDArray[np.float32]
+TimingSource = Literal["align", "engine"]
+
+
+@dataclass(frozen=True, slots=True)
+class Audio:
+    """Mono float32 samples in [-1, 1] and their sample rate."""
+
+    samples: Float32Array
+    sample_rate: int
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One whitespace-separated token of the user's text, exactly as written, with its timing."""
+
+    text: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A caption cue: consecutive words shown together."""
+
+    words: tuple[Word, ...]
+    start: float
+    end: float
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionOptions:
+    """How words are grouped into cues. ``mode="word"`` gives one word per cue."""
+
+    mode: Literal["phrase", "word"] = "phrase"
+    max_words: int = 4
+    max_chars: int = 28
+    max_duration: float = 3.0
+    pause: float = 0.35
+    style: Literal["word", "karaoke", "plain"] = "karaoke"
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechRequest:
+    """Everything ``speak`` needs. ``voice`` is a path or a name the engine knows; None = default."""
+
+    text: str
+    engine: str | None = None
+    voice: str | None = None
+    speed: float = 1.0
+    timings: TimingSource = "align"
+    aligner: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechResult:
+    """Speech plus the timing of every word of the input text, in order."""
+
+    text: str
+    audio: Audio
+    words: tuple[Word, ...]
+    timings: dict[str, float] = field(default_factory=dict)
+    engine_words: tuple[Word, ...] | None = None
+
+    @property
+    def duration(self) -> float:
+        return self.audio.duration

@@ -1,0 +1,101 @@
+"""The one voxcap error tree.
+
+Every error carries a stable ``code`` (documented in docs/CLI.md and used by every face), an HTTP
+status for the API and an exit code for the CLI. Backend exceptions are translated into these at
+the boundary where they occur.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class VoxcapError(Exception):
+    """Base of every error voxcap raises on purpose."""
+
+    code: ClassVar[str] = "internal_error"
+    http_status: ClassVar[int] = 500
+    exit_code: ClassVar[int] = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[VoxcapError], tuple[str]]:
+        return (type(self), (self.message,))
+
+    def to_dict(self) -> dict[str, dict[str, str]]:
+        """The wire form shared by every face: ``{"error": {"code", "message"}}``."""
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+class InvalidInput(VoxcapError):
+    """The request itself is wrong; retrying it unchanged cannot help."""
+
+    code = "invalid_input"
+    http_status = 422
+    exit_code = 2
+
+
+class EmptyText(InvalidInput):
+    code = "empty_text"
+
+
+class TextTooLong(InvalidInput):
+    code = "text_too_long"
+    http_status = 413
+
+
+class AudioDecodeError(InvalidInput):
+    code = "audio_unreadable"
+
+
+class UnknownEngine(InvalidInput):
+    code = "unknown_engine"
+
+
+class UnknownAligner(InvalidInput):
+    code = "unknown_aligner"
+
+
+class UnknownFormat(InvalidInput):
+    code = "unknown_format"
+
+
+class VoiceNotFound(InvalidInput):
+    code = "voice_not_found"
+    http_status = 400
+
+
+class OutputError(InvalidInput):
+    """The output location cannot be written."""
+
+    code = "output_unwritable"
+
+
+class MissingDependency(VoxcapError):
+    """An optional extra is needed for what was asked; the message names it."""
+
+    code = "missing_dependency"
+    http_status = 501
+    exit_code = 2
+
+
+class EngineError(VoxcapError):
+    """The speech engine failed on a valid request."""
+
+    code = "engine_failed"
+
+
+class NoEngineTimings(InvalidInput):
+    """``timings=engine`` was asked of an engine or voice that reports none."""
+
+    code = "engine_timings_unavailable"
+
+
+class AlignmentError(VoxcapError):
+    """The aligner could not place the text in the audio, even with a wide beam."""
+
+    code = "alignment_failed"
+    http_status = 422
+    exit_code = 1
