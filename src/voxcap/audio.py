@@ -1,0 +1,100 @@
+"""Audio in and out: decode, resample (soxr), loudness (pyloudnorm), encode (libsndfile)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+from voxcap.domain import Audio
+from voxcap.errors import AudioDecodeError, UnknownFormat
+
+SOCIAL_LUFS = -14.0  # the loudness preset for social video
+
+
+@dataclass(frozen=True, slots=True)
+class AudioFormat:
+    """An output container/codec. ``rates`` lists the sample rates the codec accepts."""
+
+    name: str
+    extension: str
+    sf_format: str
+    subtype: str | None
+    media_type: str
+    rates: tuple[int, ...] = ()
+
+
+FORMATS: dict[str, AudioFormat] = {
+    "wav": AudioFormat("wav", "wav", "WAV", "PCM_16", "audio/wav"),
+    "flac": AudioFormat("flac", "flac", "FLAC", "PCM_16", "audio/flac"),
+    "mp3": AudioFormat("mp3", "mp3", "MP3", "MPEG_LAYER_III", "audio/mpeg",
+                       (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)),
+    "opus": AudioFormat("opus", "ogg", "OGG", "OPUS", "audio/ogg",
+                        (8000, 12000, 16000, 24000, 48000)),
+}
+
+
+def audio_format(name: str) -> AudioFormat:
+    """The format called ``name``. Raises UnknownFormat."""
+    try:
+        return FORMATS[name.lower()]
+    except KeyError:
+        raise UnknownFormat(
+            f"unknown audio format {name!r}; choose one of: {', '.join(FORMATS)}"
+        ) from None
+
+
+def decode(source: Path | bytes) -> Audio:
+    """Decode WAV/FLAC/OGG/MP3 to mono float32.
+
+    Raises:
+        AudioDecodeError: the file is missing, unreadable, corrupt or empty.
+    """
+    name = str(source) if isinstance(source, Path) else "audio"
+    try:
+        data, rate = sf.read(source if isinstance(source, Path) else io.BytesIO(source),
+                             dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, OSError, RuntimeError, ValueError) as exc:
+        raise AudioDecodeError(f"cannot read {name}: {exc}") from None
+    if data.size == 0:
+        raise AudioDecodeError(f"{name} contains no audio")
+    return Audio(np.ascontiguousarray(data.mean(axis=1), dtype=np.float32), int(rate))
+
+
+def resample(audio: Audio, rate: int) -> Audio:
+    """``audio`` at ``rate`` Hz (soxr, high quality); unchanged if already there."""
+    if audio.sample_rate == rate:
+        return audio
+    out = soxr.resample(audio.samples, audio.sample_rate, rate, quality="HQ")
+    return Audio(np.asarray(out, dtype=np.float32), rate)
+
+
+def normalize_loudness(audio: Audio, lufs: float) -> Audio:
+    """Scale to ``lufs`` integrated loudness (ITU-R BS.1770), with a -1 dBFS peak guard."""
+    import pyloudnorm
+
+    meter = pyloudnorm.Meter(audio.sample_rate)
+    if audio.duration < 0.4:  # BS.1770 gating needs at least one 400 ms block
+        return audio
+    current = meter.integrated_loudness(audio.samples.astype(np.float64))
+    if not np.isfinite(current):
+        return audio  # digital silence has no loudness to match
+    gain = 10 ** ((lufs - current) / 20)
+    peak = float(np.max(np.abs(audio.samples))) * gain
+    gain *= min(1.0, 10 ** (-1 / 20) / peak) if peak > 0 else 1.0
+    return Audio((audio.samples * gain).astype(np.float32), audio.sample_rate)
+
+
+def encode(audio: Audio, fmt: AudioFormat) -> bytes:
+    """Encode ``audio`` in ``fmt``, resampling first when the codec needs another rate."""
+    if fmt.rates and audio.sample_rate not in fmt.rates:
+        target = min((r for r in fmt.rates if r >= audio.sample_rate), default=fmt.rates[-1])
+        audio = resample(audio, target)
+    buffer = io.BytesIO()
+    sf.write(buffer, np.clip(audio.samples, -1, 1), audio.sample_rate,
+             format=fmt.sf_format, subtype=fmt.subtype)
+    return buffer.getvalue()

@@ -1,0 +1,33 @@
+"""Speech engines, chosen by name from a lazy registry (a new engine = a file + one line)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from voxcap.engines.base import Engine, Synthesis, SynthesisOptions
+from voxcap.errors import UnknownEngine
+
+ENGINES: dict[str, str] = {
+    "piper": "voxcap.engines.piper:PiperEngine",
+}
+
+__all__ = ["ENGINES", "Engine", "Synthesis", "SynthesisOptions", "create_engine"]
+
+
+def create_engine(name: str, **kwargs: Any) -> Engine:
+    """Build the engine registered as ``name``.
+
+    Raises:
+        UnknownEngine: no engine has that name.
+        MissingDependency: the engine's extra is not installed.
+    """
+    try:
+        target = ENGINES[name]
+    except KeyError:
+        raise UnknownEngine(
+            f"unknown engine {name!r}; choose one of: {', '.join(sorted(ENGINES))}"
+        ) from None
+    module, _, attr = target.partition(":")
+    engine: Engine = getattr(importlib.import_module(module), attr)(**kwargs)
+    return engine

