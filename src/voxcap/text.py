@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from num2words import num2words
@@ -127,6 +127,15 @@ def prepare(text: str, *, max_chars: int = 20_000, max_tokens: int = 60) -> Scri
     if not tokens:
         raise EmptyText("the text has no words to speak")
     return Script(text, words, _split(tokens, ends, max_tokens))
+
+
+def sentence_ends(words: Sequence[str]) -> frozenset[int]:
+    """Indexes of the words that end a sentence ("Dr." and "a.m. on" do not; "etc. Then" does)."""
+    shouting = _is_shouting(tuple(words))
+    return frozenset(
+        i for i, word in enumerate(words)
+        if _speak_word(word, words[i + 1] if i + 1 < len(words) else None, shouting)[2]
+    )
 
 
 def _split(tokens: list[Token], ends: set[int], max_tokens: int) -> tuple[Sentence, ...]:

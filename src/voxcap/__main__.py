@@ -1,0 +1,3 @@
+from voxcap.cli import main
+
+main()

@@ -1,0 +1,44 @@
+"""Group timed words into caption cues (pure functions, no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from voxcap.domain import CaptionOptions, Cue, Word
+from voxcap.text import sentence_ends
+
+
+def make_cues(words: Sequence[Word], options: CaptionOptions = CaptionOptions()) -> list[Cue]:
+    """Cues for ``words``: one word per cue, or phrases bounded by ``options``.
+
+    A phrase ends at ``max_words``, ``max_chars`` (text with spaces), ``max_duration``, a pause
+    of at least ``options.pause`` seconds, or a sentence end. Words with no duration (a lone
+    "-") join the cue before them. Each cue's end is stretched to the next cue's start when the
+    gap is shorter than a pause, so captions do not flicker off between words.
+    """
+    ends = sentence_ends([w.text for w in words])
+    groups: list[list[Word]] = []
+    for i, word in enumerate(words):
+        new = not groups or _starts_new(groups[-1], word, options) or (i - 1) in ends
+        if groups and (word.end <= word.start or not new):
+            groups[-1].append(word)
+        else:
+            groups.append([word])
+    cues = [Cue(tuple(g), g[0].start, max(g[-1].end, g[0].start + 0.01)) for g in groups]
+    for i in range(len(cues) - 1):
+        gap = cues[i + 1].start - cues[i].end
+        if 0 < gap < options.pause:
+            cues[i] = Cue(cues[i].words, cues[i].start, cues[i + 1].start)
+    return cues
+
+
+def _starts_new(current: list[Word], word: Word, options: CaptionOptions) -> bool:
+    if options.mode == "word":
+        return True
+    text = " ".join(w.text for w in current)
+    return (
+        len(current) >= options.max_words
+        or len(text) + 1 + len(word.text) > options.max_chars
+        or word.end - current[0].start > options.max_duration
+        or word.start - current[-1].end >= options.pause
+    )

@@ -1,0 +1,95 @@
+"""Caption and word-timing files: SRT, WebVTT and ASS through pysubs2, CSV and JSON.
+
+``WRITERS`` maps a format name to the file name it is written as and a function that renders
+it to bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pysubs2
+
+from voxcap.captions.ass_styles import ass_file
+from voxcap.captions.cues import make_cues
+from voxcap.domain import CaptionOptions, Cue, SpeechResult
+from voxcap.errors import UnknownFormat
+
+
+@dataclass(frozen=True, slots=True)
+class Writer:
+    filename: str
+    media_type: str
+    render: Callable[[SpeechResult, list[Cue], CaptionOptions], bytes]
+
+
+def _pysubs(fmt: str) -> Callable[[SpeechResult, list[Cue], CaptionOptions], bytes]:
+    def render(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> bytes:
+        subs = pysubs2.SSAFile()
+        for cue in cues:
+            event = pysubs2.SSAEvent(round(cue.start * 1000), round(cue.end * 1000))
+            event.plaintext = cue.text
+            subs.events.append(event)
+        return subs.to_string(fmt).encode("utf-8")
+
+    return render
+
+
+def _ass(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> bytes:
+    return ass_file(cues, options.style).to_string("ass").encode("utf-8")
+
+
+def _csv(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> bytes:
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    out.writerow(["index", "text", "start", "end"])
+    for i, word in enumerate(result.words):
+        out.writerow([i, word.text, f"{word.start:.3f}", f"{word.end:.3f}"])
+    return buffer.getvalue().encode("utf-8")
+
+
+def words_document(result: SpeechResult) -> dict[str, object]:
+    """The words JSON: ``{"text", "duration", "sample_rate", "words": [{"text", "start", "end"}]}``."""
+    return {
+        "text": result.text,
+        "duration": round(result.duration, 3),
+        "sample_rate": result.audio.sample_rate,
+        "words": [{"text": w.text, "start": w.start, "end": w.end} for w in result.words],
+    }
+
+
+def _json(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> bytes:
+    return json.dumps(words_document(result), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+WRITERS: dict[str, Writer] = {
+    "srt": Writer("captions.srt", "application/x-subrip", _pysubs("srt")),
+    "vtt": Writer("captions.vtt", "text/vtt", _pysubs("vtt")),
+    "ass": Writer("captions.ass", "text/x-ass", _ass),
+    "csv": Writer("words.csv", "text/csv", _csv),
+    "json": Writer("words.json", "application/json", _json),
+}
+
+
+def parse_formats(spec: str | list[str]) -> list[str]:
+    """Caption format names from ``"srt,vtt"`` or a list. Raises UnknownFormat."""
+    names = spec.split(",") if isinstance(spec, str) else spec
+    names = [n.strip().lower() for n in names if n.strip()]
+    for name in names:
+        if name not in WRITERS:
+            raise UnknownFormat(
+                f"unknown caption format {name!r}; choose from: {', '.join(WRITERS)}"
+            )
+    return list(dict.fromkeys(names))
+
+
+def render_captions(
+    result: SpeechResult, formats: list[str], options: CaptionOptions
+) -> dict[str, bytes]:
+    """Each requested format rendered to bytes, keyed by format name."""
+    cues = make_cues(result.words, options)
+    return {name: WRITERS[name].render(result, cues, options) for name in formats}
