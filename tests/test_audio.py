@@ -1,0 +1,57 @@
+"""Audio encode/decode, resampling and loudness on real speech."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyloudnorm
+import pytest
+import soundfile as sf
+
+from voxcap.audio import FORMATS, audio_format, decode, encode, normalize_loudness, resample
+from voxcap.domain import Audio, SpeechResult
+from voxcap.errors import AudioDecodeError, UnknownFormat
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_every_format_round_trips(sentence_results: list[SpeechResult], name: str,
+                                  tmp_path: Path) -> None:
+    audio = sentence_results[0].audio
+    fmt = audio_format(name)
+    path = tmp_path / f"speech.{fmt.extension}"
+    path.write_bytes(encode(audio, fmt))
+    info = sf.info(str(path))
+    assert info.channels == 1
+    assert abs(info.duration - audio.duration) < 0.1
+    back = decode(path)
+    assert abs(back.duration - audio.duration) < 0.1
+    assert float(np.abs(back.samples).max()) > 0.1
+    if name == "opus":
+        assert back.sample_rate in fmt.rates
+
+
+def test_loudness_preset(sentence_results: list[SpeechResult]) -> None:
+    audio = sentence_results[5].audio
+    louder = normalize_loudness(audio, -14.0)
+    meter = pyloudnorm.Meter(louder.sample_rate)
+    measured = meter.integrated_loudness(louder.samples.astype(np.float64))
+    assert abs(measured - -14.0) < 1.0 or float(np.abs(louder.samples).max()) >= 0.89
+    assert float(np.abs(louder.samples).max()) <= 10 ** (-1 / 20) + 1e-4
+
+
+def test_resample_keeps_duration() -> None:
+    tone = Audio(np.sin(np.linspace(0, 440 * 2 * np.pi, 22050)).astype(np.float32), 22050)
+    out = resample(tone, 16000)
+    assert out.sample_rate == 16000 and len(out.samples) == 16000
+
+
+def test_corrupt_and_missing_files(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot really")
+    with pytest.raises(AudioDecodeError, match="cannot read"):
+        decode(bad)
+    with pytest.raises(AudioDecodeError):
+        decode(tmp_path / "missing.wav")
+    with pytest.raises(UnknownFormat):
+        audio_format("aiff")

@@ -1,0 +1,130 @@
+"""Captions: cue grouping, and every format parsed back by an independent parser."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pysubs2
+import pytest
+import webvtt
+
+from voxcap.captions import make_cues, parse_formats, render_captions
+from voxcap.domain import Audio, CaptionOptions, SpeechResult, Word
+from voxcap.errors import UnknownFormat
+
+
+def ms(stamp: str) -> int:
+    """WebVTT "hh:mm:ss.mmm" to milliseconds."""
+    h, m, s = stamp.split(":")
+    return round((int(h) * 3600 + int(m) * 60 + float(s)) * 1000)
+
+
+def words(*spec: tuple[str, float, float]) -> list[Word]:
+    return [Word(t, s, e) for t, s, e in spec]
+
+
+SAMPLE = words(("Dr.", 0.0, 0.3), ("Smith", 0.3, 0.6), ("paid", 0.6, 0.9), ("$3.50,", 0.9, 2.0),
+               ("then", 2.6, 2.8), ("left.", 2.8, 3.2), ("Bye", 3.3, 3.6), ("-", 3.6, 3.6),
+               ("now.", 3.6, 4.0))
+
+
+def test_word_mode_is_one_word_per_cue_and_dashes_join_the_previous() -> None:
+    cues = make_cues(SAMPLE, CaptionOptions(mode="word"))
+    assert [c.text for c in cues] == ["Dr.", "Smith", "paid", "$3.50,", "then", "left.",
+                                      "Bye -", "now."]
+
+
+def test_phrases_break_at_limits_pauses_and_sentence_ends() -> None:
+    cues = make_cues(SAMPLE, CaptionOptions(max_words=3, max_chars=40, pause=0.35))
+    # "Dr." is not a sentence end; the pause before "then" and the end at "left." are breaks
+    assert [c.text for c in cues] == ["Dr. Smith paid", "$3.50,", "then left.", "Bye - now."]
+    assert cues[0].end == cues[1].start  # small gaps are bridged
+    assert cues[1].end == 2.0  # a pause is not
+    chars = make_cues(SAMPLE, CaptionOptions(max_words=10, max_chars=10))
+    assert all(len(c.text) <= 10 or len(c.words) == 1 for c in chars)
+    short = make_cues(SAMPLE, CaptionOptions(max_words=10, max_chars=99, max_duration=1.0))
+    assert all(c.words[-1].end - c.start <= 1.0 or len(c.words) == 1 for c in short)
+
+
+def test_unknown_caption_format() -> None:
+    assert parse_formats("srt, VTT ,srt") == ["srt", "vtt"]
+    with pytest.raises(UnknownFormat, match="docx"):
+        parse_formats("srt,docx")
+
+
+@pytest.fixture(scope="module")
+def rendered(sentence_results: list[SpeechResult]) -> tuple[SpeechResult, dict[str, bytes]]:
+    result = sentence_results[1]  # numbers, currency, abbreviations
+    return result, render_captions(result, ["srt", "vtt", "ass", "csv", "json"], CaptionOptions())
+
+
+def test_srt_and_vtt_parse_back_to_the_same_cues(rendered: tuple[SpeechResult, dict[str, bytes]]) -> None:  # noqa: E501
+    result, files = rendered
+    cues = make_cues(result.words)
+    expected = [(round(c.start * 1000), round(c.end * 1000), c.text) for c in cues]
+    srt = pysubs2.SSAFile.from_string(files["srt"].decode(), format_="srt")
+    assert [(e.start, e.end, e.plaintext) for e in srt] == expected
+    vtt = webvtt.from_buffer(io.StringIO(files["vtt"].decode()))
+    got = [(ms(c.start), ms(c.end), c.text) for c in vtt]
+    assert got == expected
+    assert " ".join(t for *_, t in got) == result.text
+
+
+def test_csv_and_json_list_every_word(rendered: tuple[SpeechResult, dict[str, bytes]]) -> None:
+    result, files = rendered
+    doc = json.loads(files["json"])
+    assert set(doc) == {"text", "duration", "sample_rate", "words"}
+    assert doc["text"] == result.text and doc["sample_rate"] == result.audio.sample_rate
+    assert [w["text"] for w in doc["words"]] == result.text.split()
+    assert all(round(w["start"], 3) == w["start"] for w in doc["words"])
+    rows = list(csv.DictReader(io.StringIO(files["csv"].decode())))
+    assert [(r["text"], float(r["start"]), float(r["end"])) for r in rows] == [
+        (w.text, w.start, w.end) for w in result.words
+    ]
+
+
+@pytest.mark.parametrize("style", ["word", "karaoke", "plain"])
+def test_ass_styles_parse_and_time_every_word(sentence_results: list[SpeechResult], style: str) -> None:  # noqa: E501
+    result = sentence_results[1]
+    data = render_captions(result, ["ass"], CaptionOptions(style=style))["ass"].decode()
+    subs = pysubs2.SSAFile.from_string(data, format_="ass")
+    assert subs.info["PlayResX"] == "1080" and subs.info["PlayResY"] == "1920"
+    shown = " ".join(e.plaintext for e in subs)
+    assert shown.split() == result.text.split()
+    if style == "karaoke":
+        for event, cue in zip(subs, make_cues(result.words), strict=True):
+            ks = [int(k) for k in re.findall(r"\\kf?(\d+)", event.text)]
+            assert abs(sum(ks) * 10 - (cue.words[-1].end - cue.start) * 1000) <= 20
+    if style == "word":
+        assert len(subs) == len(result.words)
+
+
+def test_user_braces_cannot_inject_ass_overrides() -> None:
+    result = SpeechResult("a {\\b1}b", Audio(__import__("numpy").zeros(10, "float32"), 10),
+                          tuple(words(("a", 0.0, 0.5), ("{\\b1}b", 0.5, 1.0))))
+    data = render_captions(result, ["ass"], CaptionOptions(style="plain"))["ass"].decode()
+    assert "{\\b1}" not in data.split("[Events]")[1]
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is installed by .ci/run")
+@pytest.mark.parametrize("style", ["word", "karaoke", "plain"])
+def test_ass_renders_with_libass_without_warnings(
+    sentence_results: list[SpeechResult], style: str, tmp_path: Path
+) -> None:
+    result = sentence_results[3]
+    path = tmp_path / "captions.ass"
+    path.write_bytes(render_captions(result, ["ass"], CaptionOptions(style=style))["ass"])
+    run = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-v", "warning", "-f", "lavfi",
+         "-i", f"color=c=black:s=1080x1920:d={result.duration:.2f}", "-vf", f"ass={path}",
+         "-f", "null", "-"],
+        capture_output=True, text=True, check=False, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.strip() == ""

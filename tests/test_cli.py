@@ -1,0 +1,98 @@
+"""The real ``voxcap`` command, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+
+
+def voxcap(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "voxcap", *args],
+        capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+    )
+
+
+def test_speak_writes_audio_captions_and_a_summary(tmp_path: Path) -> None:
+    run = voxcap("speak", "Dr. Smith paid $3.50 for 2 apples.", "--out", str(tmp_path),
+                 "--audio-format", "mp3", "--caption-style", "word")
+    assert run.returncode == 0, run.stderr
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["captions.ass", "captions.srt", "captions.vtt", "speech.mp3", "words.csv",
+                     "words.json"]
+    assert "real-time factor" in run.stdout
+    words = json.loads((tmp_path / "words.json").read_text())["words"]
+    assert [w["text"] for w in words] == ["Dr.", "Smith", "paid", "$3.50", "for", "2", "apples."]
+    assert sf.info(str(tmp_path / "speech.mp3")).duration > 1
+
+
+def test_speak_json_and_then_align_the_recording(tmp_path: Path) -> None:
+    text = "Hello there, this is a test of the caption pipeline."
+    run = voxcap("speak", text, "--out", str(tmp_path / "a"), "--json", "--captions", "json,srt")
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert set(doc) == {"audio", "captions", "words", "duration", "timings"}
+    assert doc["audio"]["url"].startswith("file://") and doc["audio"]["format"] == "wav"
+    assert set(doc["captions"]) == {"json", "srt"}
+    assert {"normalize", "synthesize", "align", "captions", "encode"} <= set(doc["timings"])
+    wav = Path(doc["audio"]["url"].removeprefix("file://"))
+    assert wav.stat().st_size == doc["audio"]["bytes"]
+
+    text_file = tmp_path / "text.txt"
+    text_file.write_text(text)
+    run = voxcap("align", str(wav), "--text-file", str(text_file), "--out", str(tmp_path / "b"),
+                 "--json")
+    assert run.returncode == 0, run.stderr
+    again = json.loads(run.stdout)
+    assert again["audio"] is None
+    for ours, before in zip(again["words"], doc["words"], strict=True):
+        assert ours["text"] == before["text"]
+        assert abs(ours["start"] - before["start"]) < 0.02
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["speak", ""], "empty_text"),
+        (["speak", "   \n "], "empty_text"),
+        (["speak", "hi", "--engine", "nope"], "unknown_engine"),
+        (["speak", "hi", "--audio-format", "aiff"], "unknown_format"),
+        (["speak", "hi", "--captions", "srt,docx"], "unknown_format"),
+        (["speak", "hi", "--voice", "/no/such/voice.onnx"], "voice_not_found"),
+        (["speak", "hi", "--text-file", "/no/such/file.txt"], "invalid_input"),
+        (["speak", "hi", "--speed", "9"], "invalid_input"),
+        (["align", "/no/such/audio.wav", "--text", "hi"], "audio_unreadable"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], code: str) -> None:
+    out = tmp_path / "out"
+    run = voxcap(*args, "--out", str(out))
+    assert run.returncode == 2, run.stderr
+    assert f"({code})" in run.stderr
+    assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_corrupt_audio_and_unwritable_out(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"RIFF....WAVEjunk")
+    run = voxcap("align", str(bad), "--text", "hello", "--out", str(tmp_path / "o"))
+    assert run.returncode == 2 and "(audio_unreadable)" in run.stderr
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    run = voxcap("speak", "hello", "--out", str(blocker / "sub"))
+    assert run.returncode == 2 and "(output_unwritable)" in run.stderr
+
+
+def test_text_limit_is_a_setting(tmp_path: Path) -> None:
+    run = voxcap("speak", "this text is longer than ten", "--out", str(tmp_path),
+                 env={"VOXCAP_MAX_TEXT_CHARS": "10"})
+    assert run.returncode == 2 and "(text_too_long)" in run.stderr
+    assert list(tmp_path.iterdir()) == []
