@@ -68,7 +68,7 @@ def test_timings_engine_without_native_timings_is_an_error() -> None:
             from voxcap.domain import Audio
             from voxcap.engines.base import Synthesis
 
-            return Synthesis(Audio(np.zeros(16000, dtype=np.float32), 16000), None)
+            return Synthesis(Audio(np.zeros(16000, dtype=np.float32), 16000), ((0.0, 1.0),), None)
 
     rt = Runtime()
     rt._engines["silent"] = Silent()  # a fake engine to test the pipeline's caller side

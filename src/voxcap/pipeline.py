@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from voxcap.align import Aligner
 from voxcap.audio import normalize_loudness
 from voxcap.domain import Audio, SpeechRequest, SpeechResult, Word
-from voxcap.engines.base import Span, SynthesisOptions
+from voxcap.engines.base import Span, Synthesis, SynthesisOptions
 from voxcap.errors import InvalidInput, NoEngineTimings
 from voxcap.runtime import Runtime
 from voxcap.text import Script, prepare
@@ -86,7 +87,8 @@ def speak(
         words = engine_words
     else:
         with stages.stage("align"):
-            spans = runtime.aligner(request.aligner).align(audio, [t.text for t in script.tokens])
+            aligner = runtime.aligner(request.aligner)
+            spans = _align_sentences(aligner, synthesis, script, stages)
             words = word_times(script, spans, audio.duration)
     if loudness is not None:
         with stages.stage("loudness"):
@@ -110,6 +112,24 @@ def align(
         spans = runtime.aligner(aligner).align(audio, [t.text for t in script.tokens])
         words = word_times(script, spans, audio.duration)
     return SpeechResult(text, audio, words, stages.timings)
+
+
+def _align_sentences(
+    aligner: Aligner, synthesis: Synthesis, script: Script, stages: _Stages
+) -> list[Span]:
+    """Align each sentence in its own stretch of audio: the search cost grows faster than
+    the length, so this is several times quicker than one pass over a long text."""
+    samples, rate = synthesis.audio.samples, synthesis.audio.sample_rate
+    spans: list[Span] = []
+    total = len(script.sentences)
+    for n, (sentence, (start, end)) in enumerate(
+        zip(script.sentences, synthesis.sentence_spans, strict=True)
+    ):
+        piece = Audio(samples[round(start * rate) : round(end * rate)], rate)
+        found = aligner.align(piece, [t.text for t in sentence.tokens])
+        spans.extend((s + start, e + start) for s, e in found)
+        stages.report("align", (n + 1) / total)
+    return spans
 
 
 def word_times(script: Script, spans: Sequence[Span], duration: float) -> tuple[Word, ...]:

@@ -23,10 +23,12 @@ class SynthesisOptions:
 
 @dataclass(frozen=True, slots=True)
 class Synthesis:
-    """Speech for a script. ``token_times`` has one (start, end) per script token, or is None
-    when the engine cannot report its own timings."""
+    """Speech for a script. ``sentence_spans`` has one (start, end) per script sentence, where
+    its audio lies; ``token_times`` has one (start, end) per script token, or is None when the
+    engine cannot report its own timings."""
 
     audio: Audio
+    sentence_spans: tuple[Span, ...]
     token_times: tuple[Span, ...] | None
 
 

@@ -60,6 +60,7 @@ class PiperEngine:
         pause = np.zeros(round(options.sentence_pause * rate), dtype=np.float32)
         pieces: list[np.ndarray[Any, Any]] = []
         spans: list[Span] | None = []
+        sentence_spans: list[Span] = []
         offset = 0
         for n, sentence in enumerate(script.sentences):
             if n:
@@ -67,6 +68,7 @@ class PiperEngine:
                 offset += len(pause)
             audio, groups = self._speak(piper, sentence, config, offset / rate)
             pieces.append(audio)
+            sentence_spans.append((offset / rate, (offset + len(audio)) / rate))
             offset += len(audio)
             if spans is not None and groups is not None:
                 sizes = [self._size(path, piper, t.text) for t in sentence.tokens]
@@ -76,7 +78,8 @@ class PiperEngine:
             if progress:
                 progress((n + 1) / len(script.sentences))
         samples = np.concatenate(pieces).astype(np.float32)
-        return Synthesis(Audio(samples, rate), tuple(spans) if spans is not None else None)
+        token_times = tuple(spans) if spans is not None else None
+        return Synthesis(Audio(samples, rate), tuple(sentence_spans), token_times)
 
     def _speak(
         self, piper: Any, sentence: Sentence, config: Any, start: float

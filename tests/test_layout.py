@@ -1,0 +1,67 @@
+"""Guards for the house style: light imports, small modules, one place for env and ImportError."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "voxcap"
+HEAVY = ["torch", "onnxruntime", "piper", "f5_tts", "boto3", "fastapi", "runpod", "pocketsphinx"]
+
+
+def loaded_after(code: str) -> set[str]:
+    probe = f"{code}\nimport sys\nprint(' '.join(sys.modules))"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, timeout=60)
+    return set(run.stdout.split())
+
+
+def test_import_voxcap_is_light() -> None:
+    modules = loaded_after("import voxcap")
+    assert not {m for m in modules if m.split(".")[0] in HEAVY}
+
+
+def test_help_is_light() -> None:
+    code = (
+        "import sys\nsys.argv = ['voxcap', '--help']\nfrom voxcap.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass"
+    )
+    modules = loaded_after(code)
+    assert "typer" in modules
+    assert not {m for m in modules if m.split(".")[0] in HEAVY}
+
+
+def sources() -> list[Path]:
+    return sorted(SRC.rglob("*.py"))
+
+
+def test_modules_stay_small() -> None:
+    for path in sources():
+        lines = len(path.read_text().splitlines())
+        assert lines <= 500, f"{path.name} has {lines} lines"
+
+
+def test_environment_is_read_only_in_settings() -> None:
+    for path in sources():
+        if path.name != "settings.py":
+            assert "os.environ" not in path.read_text(), path
+
+
+def test_import_error_is_handled_only_in_deps() -> None:
+    for path in sources():
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                names = {n.id for n in ast.walk(node.type) if isinstance(n, ast.Name)}
+                if "ImportError" in names or "ModuleNotFoundError" in names:
+                    assert path.name == "_deps.py", path
+
+
+def test_no_print_in_the_library() -> None:
+    for path in sources():
+        tree = ast.parse(path.read_text())
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+                 and isinstance(n.func, ast.Name) and n.func.id == "print"]
+        assert not calls, path
