@@ -25,7 +25,7 @@ from voxcap.pipeline import speak
 from voxcap.runtime import Runtime
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.sentences import PARAGRAPH, SENTENCES  # noqa: E402
+from tests.sentences import PARAGRAPH, SENTENCES
 
 TEXT = "\n\n".join([PARAGRAPH, " ".join(SENTENCES)])
 STAGES = ["normalize", "synthesize", "align", "captions", "encode"]
@@ -45,9 +45,10 @@ def run_once(runtime: Runtime, fmt: str) -> tuple[SpeechResult, dict[str, float]
 
 def boundary_errors(result: SpeechResult) -> np.ndarray:
     assert result.engine_words is not None
-    pairs = zip(result.words, result.engine_words, strict=True)
-    return np.array([abs(a.start - b.start) for a, b in pairs]
-                    + [abs(a.end - b.end) for a, b in zip(result.words, result.engine_words)])
+    pairs = list(zip(result.words, result.engine_words, strict=True))
+    return np.array(
+        [abs(a.start - b.start) for a, b in pairs] + [abs(a.end - b.end) for a, b in pairs]
+    )
 
 
 def main() -> None:
@@ -66,16 +67,20 @@ def main() -> None:
     duration = result.duration
     median = {s: statistics.median(t[s] for _, t in runs) for s in STAGES}
 
-    lines = [f"text: {len(TEXT)} chars, {len(result.words)} words; audio {duration:.1f} s; "
-             f"{args.runs} runs (median); engine+aligner load {cold:.2f} s"]
+    lines = [
+        f"text: {len(TEXT)} chars, {len(result.words)} words; audio {duration:.1f} s; "
+        f"{args.runs} runs (median); engine+aligner load {cold:.2f} s"
+    ]
     lines.append(f"{'stage':<12}{'wall s':>10}{'RTF':>10}")
     for stage in STAGES:
         lines.append(f"{stage:<12}{median[stage]:>10.3f}{median[stage] / duration:>10.4f}")
     overhead = sum(v for k, v in median.items() if k != "synthesize")
-    lines.append(f"{'total':<12}{sum(median.values()):>10.3f}"
-                 f"{sum(median.values()) / duration:>10.4f}")
-    lines.append(f"overhead (all but synthesize) / audio = {overhead / duration:.4f}  "
-                 f"(target <= 0.05)")
+    lines.append(
+        f"{'total':<12}{sum(median.values()):>10.3f}{sum(median.values()) / duration:>10.4f}"
+    )
+    lines.append(
+        f"overhead (all but synthesize) / audio = {overhead / duration:.4f}  (target <= 0.05)"
+    )
     errors = boundary_errors(result) * 1000
     lines.append(
         f"aligner vs piper boundaries ({len(errors)}): mean {errors.mean():.1f} ms, "

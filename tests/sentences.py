@@ -14,7 +14,7 @@ SENTENCES = [
     "Prices fell 2.5% after the CEO's announcement yesterday.",
     "Call me at 5:45, or send an email before noon.",
     "The 21st century began on January 1st, 2001.",
-    "He said, \"Don't forget the milk,\" and walked out.",
+    'He said, "Don\'t forget the milk," and walked out.',
     "About 3.14 million people visited the museum last year.",
     "Prof. Brown teaches physics at the local university.",
     "Our team won the #1 spot for the third time!",

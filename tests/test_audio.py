@@ -15,8 +15,9 @@ from voxcap.errors import AudioDecodeError, UnknownFormat
 
 
 @pytest.mark.parametrize("name", list(FORMATS))
-def test_every_format_round_trips(sentence_results: list[SpeechResult], name: str,
-                                  tmp_path: Path) -> None:
+def test_every_format_round_trips(
+    sentence_results: list[SpeechResult], name: str, tmp_path: Path
+) -> None:
     audio = sentence_results[0].audio
     fmt = audio_format(name)
     path = tmp_path / f"speech.{fmt.extension}"

@@ -29,15 +29,31 @@ def words(*spec: tuple[str, float, float]) -> list[Word]:
     return [Word(t, s, e) for t, s, e in spec]
 
 
-SAMPLE = words(("Dr.", 0.0, 0.3), ("Smith", 0.3, 0.6), ("paid", 0.6, 0.9), ("$3.50,", 0.9, 2.0),
-               ("then", 2.6, 2.8), ("left.", 2.8, 3.2), ("Bye", 3.3, 3.6), ("-", 3.6, 3.6),
-               ("now.", 3.6, 4.0))
+SAMPLE = words(
+    ("Dr.", 0.0, 0.3),
+    ("Smith", 0.3, 0.6),
+    ("paid", 0.6, 0.9),
+    ("$3.50,", 0.9, 2.0),
+    ("then", 2.6, 2.8),
+    ("left.", 2.8, 3.2),
+    ("Bye", 3.3, 3.6),
+    ("-", 3.6, 3.6),
+    ("now.", 3.6, 4.0),
+)
 
 
 def test_word_mode_is_one_word_per_cue_and_dashes_join_the_previous() -> None:
     cues = make_cues(SAMPLE, CaptionOptions(mode="word"))
-    assert [c.text for c in cues] == ["Dr.", "Smith", "paid", "$3.50,", "then", "left.",
-                                      "Bye -", "now."]
+    assert [c.text for c in cues] == [
+        "Dr.",
+        "Smith",
+        "paid",
+        "$3.50,",
+        "then",
+        "left.",
+        "Bye -",
+        "now.",
+    ]
 
 
 def test_phrases_break_at_limits_pauses_and_sentence_ends() -> None:
@@ -64,7 +80,9 @@ def rendered(sentence_results: list[SpeechResult]) -> tuple[SpeechResult, dict[s
     return result, render_captions(result, ["srt", "vtt", "ass", "csv", "json"], CaptionOptions())
 
 
-def test_srt_and_vtt_parse_back_to_the_same_cues(rendered: tuple[SpeechResult, dict[str, bytes]]) -> None:  # noqa: E501
+def test_srt_and_vtt_parse_back_to_the_same_cues(
+    rendered: tuple[SpeechResult, dict[str, bytes]],
+) -> None:
     result, files = rendered
     cues = make_cues(result.words)
     expected = [(round(c.start * 1000), round(c.end * 1000), c.text) for c in cues]
@@ -90,7 +108,9 @@ def test_csv_and_json_list_every_word(rendered: tuple[SpeechResult, dict[str, by
 
 
 @pytest.mark.parametrize("style", ["word", "karaoke", "plain"])
-def test_ass_styles_parse_and_time_every_word(sentence_results: list[SpeechResult], style: str) -> None:  # noqa: E501
+def test_ass_styles_parse_and_time_every_word(
+    sentence_results: list[SpeechResult], style: str
+) -> None:
     result = sentence_results[1]
     data = render_captions(result, ["ass"], CaptionOptions(style=style))["ass"].decode()
     subs = pysubs2.SSAFile.from_string(data, format_="ass")
@@ -106,8 +126,11 @@ def test_ass_styles_parse_and_time_every_word(sentence_results: list[SpeechResul
 
 
 def test_user_braces_cannot_inject_ass_overrides() -> None:
-    result = SpeechResult("a {\\b1}b", Audio(__import__("numpy").zeros(10, "float32"), 10),
-                          tuple(words(("a", 0.0, 0.5), ("{\\b1}b", 0.5, 1.0))))
+    result = SpeechResult(
+        "a {\\b1}b",
+        Audio(__import__("numpy").zeros(10, "float32"), 10),
+        tuple(words(("a", 0.0, 0.5), ("{\\b1}b", 0.5, 1.0))),
+    )
     data = render_captions(result, ["ass"], CaptionOptions(style="plain"))["ass"].decode()
     assert "{\\b1}" not in data.split("[Events]")[1]
 
@@ -121,10 +144,25 @@ def test_ass_renders_with_libass_without_warnings(
     path = tmp_path / "captions.ass"
     path.write_bytes(render_captions(result, ["ass"], CaptionOptions(style=style))["ass"])
     run = subprocess.run(
-        ["ffmpeg", "-hide_banner", "-v", "warning", "-f", "lavfi",
-         "-i", f"color=c=black:s=1080x1920:d={result.duration:.2f}", "-vf", f"ass={path}",
-         "-f", "null", "-"],
-        capture_output=True, text=True, check=False, timeout=120,
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-v",
+            "warning",
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=c=black:s=1080x1920:d={result.duration:.2f}",
+            "-vf",
+            f"ass={path}",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     assert run.returncode == 0, run.stderr
     assert run.stderr.strip() == ""

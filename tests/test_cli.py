@@ -15,18 +15,35 @@ import soundfile as sf
 def voxcap(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "voxcap", *args],
-        capture_output=True, text=True, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
         env={**os.environ, "COLUMNS": "200", **(env or {})},
     )
 
 
 def test_speak_writes_audio_captions_and_a_summary(tmp_path: Path) -> None:
-    run = voxcap("speak", "Dr. Smith paid $3.50 for 2 apples.", "--out", str(tmp_path),
-                 "--audio-format", "mp3", "--caption-style", "word")
+    run = voxcap(
+        "speak",
+        "Dr. Smith paid $3.50 for 2 apples.",
+        "--out",
+        str(tmp_path),
+        "--audio-format",
+        "mp3",
+        "--caption-style",
+        "word",
+    )
     assert run.returncode == 0, run.stderr
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["captions.ass", "captions.srt", "captions.vtt", "speech.mp3", "words.csv",
-                     "words.json"]
+    assert names == [
+        "captions.ass",
+        "captions.srt",
+        "captions.vtt",
+        "speech.mp3",
+        "words.csv",
+        "words.json",
+    ]
     assert "real-time factor" in run.stdout
     words = json.loads((tmp_path / "words.json").read_text())["words"]
     assert [w["text"] for w in words] == ["Dr.", "Smith", "paid", "$3.50", "for", "2", "apples."]
@@ -47,8 +64,9 @@ def test_speak_json_and_then_align_the_recording(tmp_path: Path) -> None:
 
     text_file = tmp_path / "text.txt"
     text_file.write_text(text)
-    run = voxcap("align", str(wav), "--text-file", str(text_file), "--out", str(tmp_path / "b"),
-                 "--json")
+    run = voxcap(
+        "align", str(wav), "--text-file", str(text_file), "--out", str(tmp_path / "b"), "--json"
+    )
     assert run.returncode == 0, run.stderr
     again = json.loads(run.stdout)
     assert again["audio"] is None
@@ -92,7 +110,12 @@ def test_corrupt_audio_and_unwritable_out(tmp_path: Path) -> None:
 
 
 def test_text_limit_is_a_setting(tmp_path: Path) -> None:
-    run = voxcap("speak", "this text is longer than ten", "--out", str(tmp_path),
-                 env={"VOXCAP_MAX_TEXT_CHARS": "10"})
+    run = voxcap(
+        "speak",
+        "this text is longer than ten",
+        "--out",
+        str(tmp_path),
+        env={"VOXCAP_MAX_TEXT_CHARS": "10"},
+    )
     assert run.returncode == 2 and "(text_too_long)" in run.stderr
     assert list(tmp_path.iterdir()) == []

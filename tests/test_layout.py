@@ -13,8 +13,9 @@ HEAVY = ["torch", "onnxruntime", "piper", "f5_tts", "boto3", "fastapi", "runpod"
 
 def loaded_after(code: str) -> set[str]:
     probe = f"{code}\nimport sys\nprint(' '.join(sys.modules))"
-    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
     return set(run.stdout.split())
 
 
@@ -62,6 +63,9 @@ def test_import_error_is_handled_only_in_deps() -> None:
 def test_no_print_in_the_library() -> None:
     for path in sources():
         tree = ast.parse(path.read_text())
-        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
-                 and isinstance(n.func, ast.Name) and n.func.id == "print"]
+        calls = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
+        ]
         assert not calls, path

@@ -31,10 +31,17 @@ class AudioFormat:
 FORMATS: dict[str, AudioFormat] = {
     "wav": AudioFormat("wav", "wav", "WAV", "PCM_16", "audio/wav"),
     "flac": AudioFormat("flac", "flac", "FLAC", "PCM_16", "audio/flac"),
-    "mp3": AudioFormat("mp3", "mp3", "MP3", "MPEG_LAYER_III", "audio/mpeg",
-                       (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)),
-    "opus": AudioFormat("opus", "ogg", "OGG", "OPUS", "audio/ogg",
-                        (8000, 12000, 16000, 24000, 48000)),
+    "mp3": AudioFormat(
+        "mp3",
+        "mp3",
+        "MP3",
+        "MPEG_LAYER_III",
+        "audio/mpeg",
+        (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000),
+    ),
+    "opus": AudioFormat(
+        "opus", "ogg", "OGG", "OPUS", "audio/ogg", (8000, 12000, 16000, 24000, 48000)
+    ),
 }
 
 
@@ -56,8 +63,11 @@ def decode(source: Path | bytes) -> Audio:
     """
     name = str(source) if isinstance(source, Path) else "audio"
     try:
-        data, rate = sf.read(source if isinstance(source, Path) else io.BytesIO(source),
-                             dtype="float32", always_2d=True)
+        data, rate = sf.read(
+            source if isinstance(source, Path) else io.BytesIO(source),
+            dtype="float32",
+            always_2d=True,
+        )
     except (sf.LibsndfileError, OSError, RuntimeError, ValueError) as exc:
         raise AudioDecodeError(f"cannot read {name}: {exc}") from None
     if data.size == 0:
@@ -95,6 +105,11 @@ def encode(audio: Audio, fmt: AudioFormat) -> bytes:
         target = min((r for r in fmt.rates if r >= audio.sample_rate), default=fmt.rates[-1])
         audio = resample(audio, target)
     buffer = io.BytesIO()
-    sf.write(buffer, np.clip(audio.samples, -1, 1), audio.sample_rate,
-             format=fmt.sf_format, subtype=fmt.subtype)
+    sf.write(
+        buffer,
+        np.clip(audio.samples, -1, 1),
+        audio.sample_rate,
+        format=fmt.sf_format,
+        subtype=fmt.subtype,
+    )
     return buffer.getvalue()

@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,31 +19,33 @@ from voxcap.domain import CaptionOptions
 from voxcap.errors import InvalidInput, VoxcapError
 
 if TYPE_CHECKING:
+    from voxcap.domain import SpeechResult
     from voxcap.export import Exported
     from voxcap.pipeline import Listener
-    from voxcap.domain import SpeechResult
 
 app = typer.Typer(
     help="voxcap: narration in a (cloned) voice with word-exact captions.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
 )
 err = Console(stderr=True)
 out = Console()
 log = logging.getLogger("voxcap.cli")
 
 
-class CaptionStyle(str, Enum):
+class CaptionStyle(StrEnum):
     word = "word"
     karaoke = "karaoke"
     plain = "plain"
 
 
-class CueMode(str, Enum):
+class CueMode(StrEnum):
     phrase = "phrase"
     word = "word"
 
 
-class TimingSource(str, Enum):
+class TimingSource(StrEnum):
     align = "align"
     engine = "engine"
 
@@ -75,16 +77,21 @@ def speak(
     max_chars: MaxChars = 28,
     max_duration: MaxDur = 3.0,
     speed: Annotated[float, typer.Option(help="Speaking rate, 0.25-4.")] = 1.0,
-    timings: Annotated[TimingSource, typer.Option(help="Word timings from the aligner or the engine.")] = TimingSource.align,  # noqa: E501
+    timings: Annotated[
+        TimingSource, typer.Option(help="Word timings from the aligner or the engine.")
+    ] = TimingSource.align,
     aligner: Aligner = None,
-    loudness: Annotated[float | None, typer.Option(help="Target LUFS, e.g. -14 (off by default).")] = None,  # noqa: E501
+    loudness: Annotated[
+        float | None, typer.Option(help="Target LUFS, e.g. -14 (off by default).")
+    ] = None,
     social: Annotated[bool, typer.Option("--social", help="Loudness preset -14 LUFS.")] = False,
     as_json: AsJson = False,
 ) -> None:
     """Speak TEXT and write speech.<ext>, captions.srt|vtt|ass, words.csv and words.json."""
 
     def run(listener: Listener) -> tuple[SpeechResult, Exported]:
-        from voxcap.audio import SOCIAL_LUFS, audio_format as find_format
+        from voxcap.audio import SOCIAL_LUFS
+        from voxcap.audio import audio_format as find_format
         from voxcap.captions import parse_formats
         from voxcap.domain import SpeechRequest
         from voxcap.export import check_writable, export
@@ -95,8 +102,9 @@ def speak(
         check_writable(out_dir)
         request = SpeechRequest(body, engine, voice, speed, timings.value, aligner)
         result = run_speak(request, None, listener, SOCIAL_LUFS if social else loudness)
-        options = CaptionOptions(cue_mode.value, max_words, max_chars, max_duration,
-                                 style=caption_style.value)
+        options = CaptionOptions(
+            cue_mode.value, max_words, max_chars, max_duration, style=caption_style.value
+        )
         return result, export(result, out_dir, fmt, formats, options)
 
     _face(run, as_json)
@@ -105,7 +113,9 @@ def speak(
 @app.command()
 def align(
     audio: Annotated[Path, typer.Argument(help="A recording of the text.")],
-    text: Annotated[str | None, typer.Option("--text", "-t", help="What the recording says.")] = None,  # noqa: E501
+    text: Annotated[
+        str | None, typer.Option("--text", "-t", help="What the recording says.")
+    ] = None,
     text_file: TextFile = None,
     out_dir: OutDir = Path("voxcap-out"),
     captions: Captions = "srt,vtt,ass,csv,json",
@@ -131,8 +141,9 @@ def align(
             raise InvalidInput("--captions names no format")
         check_writable(out_dir)
         result = run_align(decode(audio), body, None, aligner, listener)
-        options = CaptionOptions(cue_mode.value, max_words, max_chars, max_duration,
-                                 style=caption_style.value)
+        options = CaptionOptions(
+            cue_mode.value, max_words, max_chars, max_duration, style=caption_style.value
+        )
         return result, export(result, out_dir, None, formats, options)
 
     _face(run, as_json)
@@ -159,7 +170,7 @@ def _face(run: Callable[[Listener], tuple[SpeechResult, Exported]], as_json: boo
     except VoxcapError as exc:
         err.print(f"[bold red]error[/] ({exc.code}): {exc.message}", highlight=False)
         raise typer.Exit(exc.exit_code) from None
-    except Exception:  # noqa: BLE001 - the CLI boundary: log it, print one line
+    except Exception:
         log.exception("unexpected failure")
         err.print("[bold red]error[/] (internal_error): unexpected failure; see the log above")
         raise typer.Exit(1) from None
@@ -176,8 +187,14 @@ def _progress(enabled: bool) -> Iterator[Listener]:
 
     from voxcap.pipeline import ProgressEvent
 
-    bar = Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
-                   console=err, transient=True, disable=not enabled)
+    bar = Progress(
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not enabled,
+    )
     tasks: dict[str, Any] = {}
 
     def listener(event: ProgressEvent) -> None:
@@ -194,10 +211,18 @@ def _document(result: SpeechResult, exported: Exported) -> dict[str, Any]:
 
     audio = exported.audio
     doc = SpeechOutput(
-        audio=AudioRef(url=audio.path.resolve().as_uri(), format=audio.format, bytes=audio.bytes,
-                       duration=round(result.duration, 3)) if audio else None,
-        captions={k: FileRef(url=f.path.resolve().as_uri(), format=k, bytes=f.bytes)
-                  for k, f in exported.captions.items()},
+        audio=AudioRef(
+            url=audio.path.resolve().as_uri(),
+            format=audio.format,
+            bytes=audio.bytes,
+            duration=round(result.duration, 3),
+        )
+        if audio
+        else None,
+        captions={
+            k: FileRef(url=f.path.resolve().as_uri(), format=k, bytes=f.bytes)
+            for k, f in exported.captions.items()
+        },
         words=[WordOut(text=w.text, start=w.start, end=w.end) for w in result.words],
         duration=round(result.duration, 3),
         timings={k: round(v, 4) for k, v in {**result.timings, **exported.timings}.items()},
@@ -212,8 +237,10 @@ def _summary(result: SpeechResult, exported: Exported, wall: float) -> None:
         table.add_row(f.format, str(f.path), f"{f.bytes:,} bytes")
     out.print(table)
     rtf = wall / result.duration if result.duration else 0.0
-    out.print(f"{len(result.words)} words, audio {result.duration:.2f} s, wall {wall:.2f} s, "
-              f"real-time factor {rtf:.3f}")
+    out.print(
+        f"{len(result.words)} words, audio {result.duration:.2f} s, wall {wall:.2f} s, "
+        f"real-time factor {rtf:.3f}"
+    )
 
 
 def main() -> None:

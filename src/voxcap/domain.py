@@ -60,7 +60,8 @@ class CaptionOptions:
 
 @dataclass(frozen=True, slots=True)
 class SpeechRequest:
-    """Everything ``speak`` needs. ``voice`` is a path or a name the engine knows; None = default."""
+    """Everything ``speak`` needs. ``voice`` is a path or a name the engine knows (None: the
+    engine's default voice)."""
 
     text: str
     engine: str | None = None

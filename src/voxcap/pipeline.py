@@ -22,7 +22,7 @@ from voxcap.text import Script, prepare
 
 @dataclass(frozen=True, slots=True)
 class ProgressEvent:
-    """``stage`` is one of normalize, synthesize, align, captions, encode; ``fraction`` in [0, 1]."""
+    """Progress of one stage (normalize, synthesize, align, loudness); ``fraction`` in [0, 1]."""
 
     stage: str
     fraction: float
@@ -79,7 +79,8 @@ def speak(
     audio = synthesis.audio
     engine_words = (
         word_times(script, synthesis.token_times, audio.duration)
-        if synthesis.token_times is not None else None
+        if synthesis.token_times is not None
+        else None
     )
     if request.timings == "engine":
         if engine_words is None:

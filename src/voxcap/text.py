@@ -54,40 +54,176 @@ class Script:
 
 # ---------------------------------------------------------------- vocabularies
 ABBREVIATIONS: dict[str, str] = {
-    "dr": "doctor", "mr": "mister", "mrs": "missus", "ms": "miz", "prof": "professor",
-    "jr": "junior", "sr": "senior", "st": "saint", "mt": "mount", "ft": "feet", "vs": "versus",
-    "etc": "et cetera", "e.g": "for example", "i.e": "that is", "a.m": "ay em", "p.m": "pee em",
-    "approx": "approximately", "no": "number", "dept": "department", "est": "established",
-    "inc": "incorporated", "ltd": "limited", "co": "company", "corp": "corporation",
-    "jan": "january", "feb": "february", "mar": "march", "apr": "april", "aug": "august",
-    "sep": "september", "sept": "september", "oct": "october", "nov": "november",
-    "dec": "december", "min": "minutes", "hr": "hours", "hrs": "hours", "lb": "pounds",
-    "lbs": "pounds", "oz": "ounces", "km": "kilometers", "kg": "kilograms", "cm": "centimeters",
-    "mm": "millimeters", "mph": "miles per hour", "u.s": "you ess", "u.k": "you kay",
+    "dr": "doctor",
+    "mr": "mister",
+    "mrs": "missus",
+    "ms": "miz",
+    "prof": "professor",
+    "jr": "junior",
+    "sr": "senior",
+    "st": "saint",
+    "mt": "mount",
+    "ft": "feet",
+    "vs": "versus",
+    "etc": "et cetera",
+    "e.g": "for example",
+    "i.e": "that is",
+    "a.m": "ay em",
+    "p.m": "pee em",
+    "approx": "approximately",
+    "no": "number",
+    "dept": "department",
+    "est": "established",
+    "inc": "incorporated",
+    "ltd": "limited",
+    "co": "company",
+    "corp": "corporation",
+    "jan": "january",
+    "feb": "february",
+    "mar": "march",
+    "apr": "april",
+    "aug": "august",
+    "sep": "september",
+    "sept": "september",
+    "oct": "october",
+    "nov": "november",
+    "dec": "december",
+    "min": "minutes",
+    "hr": "hours",
+    "hrs": "hours",
+    "lb": "pounds",
+    "lbs": "pounds",
+    "oz": "ounces",
+    "km": "kilometers",
+    "kg": "kilograms",
+    "cm": "centimeters",
+    "mm": "millimeters",
+    "mph": "miles per hour",
+    "u.s": "you ess",
+    "u.k": "you kay",
 }
 # Abbreviations that are written with a dot only as abbreviations (so "no." is not one, "Dr" is).
-_DOTTED_ONLY = {"no", "co", "est", "min", "st", "mt", "ft", "jan", "mar", "aug", "sep", "oct",
-                "nov", "dec"}
+_DOTTED_ONLY = {
+    "no",
+    "co",
+    "est",
+    "min",
+    "st",
+    "mt",
+    "ft",
+    "jan",
+    "mar",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+}
 # Titles never end a sentence ("Dr. Smith"); other abbreviations may ("... etc. Then").
 _TITLES = {"dr", "mr", "mrs", "ms", "prof", "st", "mt", "no", "vs", "e.g", "i.e"}
 # All-caps words read as words, not letter by letter.
-WORD_ACRONYMS = {"NASA", "NATO", "UNESCO", "UNICEF", "SCUBA", "LASER", "RADAR", "COVID", "AIDS",
-                 "FIFA", "OPEC", "LOL", "GIF", "JPEG", "PIN", "SIM", "ZIP", "OK", "IKEA", "ASAP"}
-LETTERS = {"a": "ay", "b": "bee", "c": "see", "d": "dee", "e": "ee", "f": "eff", "g": "gee",
-           "h": "aitch", "i": "eye", "j": "jay", "k": "kay", "l": "el", "m": "em", "n": "en",
-           "o": "oh", "p": "pee", "q": "cue", "r": "ar", "s": "ess", "t": "tee", "u": "you",
-           "v": "vee", "w": "double you", "x": "ex", "y": "why", "z": "zee"}
-SYMBOLS = {"&": "and", "+": "plus", "@": "at", "=": "equals", "%": "percent", "#": "number",
-           "°": "degrees", "×": "times", "/": "slash"}
-CURRENCIES = {"$": ("dollar", "dollars", "cent", "cents"), "€": ("euro", "euros", "cent", "cents"),
-              "£": ("pound", "pounds", "penny", "pence"), "¥": ("yen", "yen", "sen", "sen")}
-SCALES = {"k": "thousand", "m": "million", "b": "billion", "bn": "billion", "t": "trillion",
-          "thousand": "thousand", "million": "million", "billion": "billion"}
-UNITS = {"km": "kilometers", "kg": "kilograms", "cm": "centimeters", "mm": "millimeters",
-         "m": "meters", "g": "grams", "mph": "miles per hour", "ms": "milliseconds",
-         "s": "seconds", "h": "hours", "x": "times", "gb": "gigabytes", "mb": "megabytes",
-         "tb": "terabytes", "kb": "kilobytes", "hz": "hertz", "khz": "kilohertz", "lb": "pounds",
-         "lbs": "pounds", "ft": "feet", "in": "inches", "min": "minutes", "k": "thousand"}
+WORD_ACRONYMS = {
+    "NASA",
+    "NATO",
+    "UNESCO",
+    "UNICEF",
+    "SCUBA",
+    "LASER",
+    "RADAR",
+    "COVID",
+    "AIDS",
+    "FIFA",
+    "OPEC",
+    "LOL",
+    "GIF",
+    "JPEG",
+    "PIN",
+    "SIM",
+    "ZIP",
+    "OK",
+    "IKEA",
+    "ASAP",
+}
+LETTERS = {
+    "a": "ay",
+    "b": "bee",
+    "c": "see",
+    "d": "dee",
+    "e": "ee",
+    "f": "eff",
+    "g": "gee",
+    "h": "aitch",
+    "i": "eye",
+    "j": "jay",
+    "k": "kay",
+    "l": "el",
+    "m": "em",
+    "n": "en",
+    "o": "oh",
+    "p": "pee",
+    "q": "cue",
+    "r": "ar",
+    "s": "ess",
+    "t": "tee",
+    "u": "you",
+    "v": "vee",
+    "w": "double you",
+    "x": "ex",
+    "y": "why",
+    "z": "zee",
+}
+SYMBOLS = {
+    "&": "and",
+    "+": "plus",
+    "@": "at",
+    "=": "equals",
+    "%": "percent",
+    "#": "number",
+    "°": "degrees",
+    "×": "times",
+    "/": "slash",
+}
+CURRENCIES = {
+    "$": ("dollar", "dollars", "cent", "cents"),
+    "€": ("euro", "euros", "cent", "cents"),
+    "£": ("pound", "pounds", "penny", "pence"),
+    "¥": ("yen", "yen", "sen", "sen"),
+}
+SCALES = {
+    "k": "thousand",
+    "m": "million",
+    "b": "billion",
+    "bn": "billion",
+    "t": "trillion",
+    "thousand": "thousand",
+    "million": "million",
+    "billion": "billion",
+}
+UNITS = {
+    "km": "kilometers",
+    "kg": "kilograms",
+    "cm": "centimeters",
+    "mm": "millimeters",
+    "m": "meters",
+    "g": "grams",
+    "mph": "miles per hour",
+    "ms": "milliseconds",
+    "s": "seconds",
+    "h": "hours",
+    "x": "times",
+    "gb": "gigabytes",
+    "mb": "megabytes",
+    "tb": "terabytes",
+    "kb": "kilobytes",
+    "hz": "hertz",
+    "khz": "kilohertz",
+    "lb": "pounds",
+    "lbs": "pounds",
+    "ft": "feet",
+    "in": "inches",
+    "min": "minutes",
+    "k": "thousand",
+}
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _WORD_RE = re.compile(r"^([^\w$€£¥#&+@]*)(.*?)([^\w%&+°]*)$")
@@ -133,7 +269,8 @@ def sentence_ends(words: Sequence[str]) -> frozenset[int]:
     """Indexes of the words that end a sentence ("Dr." and "a.m. on" do not; "etc. Then" does)."""
     shouting = _is_shouting(tuple(words))
     return frozenset(
-        i for i, word in enumerate(words)
+        i
+        for i, word in enumerate(words)
         if _speak_word(word, words[i + 1] if i + 1 < len(words) else None, shouting)[2]
     )
 
@@ -253,19 +390,32 @@ def _letters(m: re.Match[str]) -> list[str]:
 
 
 _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], list[str]]]] = [
-    (re.compile(rf"^(?P<sym>[$€£¥])(?P<num>{_NUM})(?P<frac>\.\d+)?"
-                r"(?P<scale>k|m|bn|b|t|thousand|million|billion)?$", re.I), _currency),
+    (
+        re.compile(
+            rf"^(?P<sym>[$€£¥])(?P<num>{_NUM})(?P<frac>\.\d+)?"
+            r"(?P<scale>k|m|bn|b|t|thousand|million|billion)?$",
+            re.I,
+        ),
+        _currency,
+    ),
     (re.compile(rf"^([+-]?(?:{_NUM})(?:\.\d+)?)%$"), lambda m: [*_decimal(m[1]), "percent"]),
-    (re.compile(rf"^({_NUM})(?:st|nd|rd|th)$", re.I),
-     lambda m: _flat(num2words(int(m[1].replace(",", "")), to="ordinal"))),
+    (
+        re.compile(rf"^({_NUM})(?:st|nd|rd|th)$", re.I),
+        lambda m: _flat(num2words(int(m[1].replace(",", "")), to="ordinal")),
+    ),
     (re.compile(r"^(1[1-9]\d0|20\d0)'?s$"), _decade),
     (re.compile(r"^(?:1[1-9]\d\d|20\d\d)$"), _year),
     (re.compile(r"^(\d{1,2}):(\d\d)$"), _time),
     (re.compile(rf"^[+-]?(?:{_NUM})(?:\.\d+)?$"), lambda m: _decimal(m[0])),
     (re.compile(r"^#(\d+)$"), lambda m: ["number", *_number(m[1])]),
-    (re.compile(r"^(\d+(?:\.\d+)?)([a-z]+)$", re.I),
-     lambda m: [*_decimal(m[1]), *UNITS[m[2].lower()].split()] if m[2].lower() in UNITS
-     else [*_decimal(m[1]), *_speak_core(m[2], False)]),
+    (
+        re.compile(r"^(\d+(?:\.\d+)?)([a-z]+)$", re.I),
+        lambda m: (
+            [*_decimal(m[1]), *UNITS[m[2].lower()].split()]
+            if m[2].lower() in UNITS
+            else [*_decimal(m[1]), *_speak_core(m[2], False)]
+        ),
+    ),
     (re.compile(r"^[a-z]+(?:'[a-z]+)*$", re.I), lambda m: [m[0]]),
 ]
 
@@ -290,8 +440,10 @@ def _speak_core(core: str, shouting: bool) -> list[str]:
     for part in parts:
         if part in SYMBOLS:
             out.append(SYMBOLS[part])
-        elif part.isascii() and part.isalpha() and (
-            (part.isupper() and len(part) == 1) or not re.search(r"[aeiouy]", part, re.I)
+        elif (
+            part.isascii()
+            and part.isalpha()
+            and ((part.isupper() and len(part) == 1) or not re.search(r"[aeiouy]", part, re.I))
         ):
             out.extend(_letters(re.match(r".*", part)))  # type: ignore[arg-type]
         else:

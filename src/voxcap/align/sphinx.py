@@ -89,7 +89,8 @@ def _pcm16k(audio: Audio) -> bytes:
     pad = np.zeros(round(PAD * RATE), dtype=np.float32)
     padded = np.concatenate([pad, samples, pad])
     padded += np.random.default_rng(0).normal(0.0, 1e-4, len(padded)).astype(np.float32)
-    return (np.clip(padded, -1.0, 1.0) * 32767).astype(np.int16).tobytes()
+    pcm: bytes = (np.clip(padded, -1.0, 1.0) * 32767).astype(np.int16).tobytes()
+    return pcm
 
 
 def _clamp(spans: list[Span], duration: float) -> list[Span]:

@@ -27,9 +27,18 @@ def escape(text: str) -> str:
 
 def _style(size: int, primary: pysubs2.Color, secondary: pysubs2.Color) -> pysubs2.SSAStyle:
     return pysubs2.SSAStyle(
-        fontname=FONT, fontsize=size, primarycolor=primary, secondarycolor=secondary,
-        outlinecolor=BLACK, backcolor=pysubs2.Color(0, 0, 0, 128), bold=True, outline=6,
-        shadow=2, alignment=pysubs2.Alignment.BOTTOM_CENTER, marginl=80, marginr=80,
+        fontname=FONT,
+        fontsize=size,
+        primarycolor=primary,
+        secondarycolor=secondary,
+        outlinecolor=BLACK,
+        backcolor=pysubs2.Color(0, 0, 0, 128),
+        bold=True,
+        outline=6,
+        shadow=2,
+        alignment=pysubs2.Alignment.BOTTOM_CENTER,
+        marginl=80,
+        marginr=80,
         marginv=560,
     )
 

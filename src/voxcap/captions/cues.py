@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from voxcap.domain import CaptionOptions, Cue, Word
 from voxcap.text import sentence_ends
 
+DEFAULT_OPTIONS = CaptionOptions()
 
-def make_cues(words: Sequence[Word], options: CaptionOptions = CaptionOptions()) -> list[Cue]:
+
+def make_cues(words: Sequence[Word], options: CaptionOptions = DEFAULT_OPTIONS) -> list[Cue]:
     """Cues for ``words``: one word per cue, or phrases bounded by ``options``.
 
     A phrase ends at ``max_words``, ``max_chars`` (text with spaces), ``max_duration``, a pause

@@ -53,7 +53,8 @@ def _csv(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> byte
 
 
 def words_document(result: SpeechResult) -> dict[str, object]:
-    """The words JSON: ``{"text", "duration", "sample_rate", "words": [{"text", "start", "end"}]}``."""
+    """The words JSON: ``{"text", "duration", "sample_rate", "words": [{"text", "start",
+    "end"}]}``, seconds with 3 decimals."""
     return {
         "text": result.text,
         "duration": round(result.duration, 3),

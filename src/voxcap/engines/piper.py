@@ -93,8 +93,10 @@ class PiperEngine:
                 if chunk.phoneme_alignments is None or alignments is None:
                     alignments = None
                 else:
-                    alignments.extend((a.phoneme, int(a.num_samples)) for a in chunk.phoneme_alignments)
-        except Exception as exc:  # noqa: BLE001 - onnxruntime raises bare Exceptions
+                    alignments.extend(
+                        (a.phoneme, int(a.num_samples)) for a in chunk.phoneme_alignments
+                    )
+        except Exception as exc:
             raise EngineError(f"piper failed: {exc}") from exc
         if not audio:
             raise EngineError(f"piper produced no audio for {sentence.speech!r}")
@@ -105,8 +107,9 @@ class PiperEngine:
         key = (path, token)
         if key not in self._sizes:
             phonemes = [p for s in piper.phonemize(token) for p in s]
-            self._sizes[key] = sum(p not in _SILENT and p not in _PUNCT and p not in "ˈˌ"
-                                   for p in phonemes) or 1
+            self._sizes[key] = (
+                sum(p not in _SILENT and p not in _PUNCT and p not in "ˈˌ" for p in phonemes) or 1
+            )
         return self._sizes[key]
 
     def _resolve(self, voice: str) -> Path:
