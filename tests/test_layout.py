@@ -69,3 +69,13 @@ def test_no_print_in_the_library() -> None:
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
         ]
         assert not calls, path
+
+
+def test_a_missing_extra_is_named() -> None:
+    import pytest
+
+    from voxcap._deps import require
+    from voxcap.errors import MissingDependency
+
+    with pytest.raises(MissingDependency, match=r"pip install 'voxcap\[f5\]'"):
+        require("voxcap_no_such_module", extra="f5")
