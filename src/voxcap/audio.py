@@ -113,3 +113,25 @@ def encode(audio: Audio, fmt: AudioFormat) -> bytes:
         subtype=fmt.subtype,
     )
     return buffer.getvalue()
+
+
+def trim_silence(audio: Audio, threshold_db: float = -40.0, margin: float = 0.1) -> Audio:
+    """Cut leading and trailing silence: 20 ms frames quieter than ``threshold_db`` below the
+    loudest frame, keeping ``margin`` seconds of lead-in and tail."""
+    frame = max(1, round(0.02 * audio.sample_rate))
+    count = len(audio.samples) // frame
+    if count == 0:
+        return audio
+    frames = audio.samples[: count * frame].reshape(count, frame)
+    rms = np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1)) + 1e-12
+    loud = np.flatnonzero(20 * np.log10(rms / rms.max()) > threshold_db)
+    pad = round(margin * audio.sample_rate)
+    start = max(0, int(loud[0]) * frame - pad)
+    end = min(len(audio.samples), (int(loud[-1]) + 1) * frame + pad)
+    return Audio(audio.samples[start:end], audio.sample_rate)
+
+
+def peak_dbfs(audio: Audio) -> float:
+    """The peak level in dBFS (-inf for digital silence)."""
+    peak = float(np.max(np.abs(audio.samples))) if len(audio.samples) else 0.0
+    return 20 * float(np.log10(peak)) if peak > 0 else float("-inf")

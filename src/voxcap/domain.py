@@ -84,3 +84,17 @@ class SpeechResult:
     @property
     def duration(self) -> float:
         return self.audio.duration
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """A reference voice in the library: a clip of someone speaking and what they say."""
+
+    name: str
+    duration: float
+    sample_rate: int
+    transcript: str
+    created: str  # ISO 8601, UTC
+    source: str  # "file:<name>", "upload:<name>" or the URL it came from (no query string)
+    original: str  # object key of the clip as received
+    bytes: int  # size of the clip as received

@@ -99,3 +99,67 @@ class AlignmentError(VoxcapError):
     code = "alignment_failed"
     http_status = 422
     exit_code = 1
+
+
+class InvalidVoiceName(InvalidInput):
+    code = "invalid_voice_name"
+
+
+class VoiceExists(InvalidInput):
+    code = "voice_exists"
+    http_status = 409
+
+
+class VoiceAudioInvalid(InvalidInput):
+    """The reference clip is not usable: silent, too short or too long after trimming."""
+
+    code = "voice_audio_invalid"
+
+
+class TooLarge(InvalidInput):
+    code = "too_large"
+    http_status = 413
+
+
+class UrlRefused(InvalidInput):
+    """A URL that voxcap will not fetch: not http(s), or pointing at a private address."""
+
+    code = "url_refused"
+    http_status = 400
+
+
+class UrlFetchFailed(InvalidInput):
+    code = "url_fetch_failed"
+    http_status = 400
+
+
+class ObjectNotFound(VoxcapError):
+    code = "not_found"
+    http_status = 404
+    exit_code = 2
+
+
+class SignatureInvalid(VoxcapError):
+    code = "signature_invalid"
+    http_status = 403
+    exit_code = 2
+
+
+class SignatureExpired(SignatureInvalid):
+    code = "url_expired"
+
+
+class StorageError(VoxcapError):
+    """The object store failed or is unreachable; the message says which and how to fix it."""
+
+    code = "storage_error"
+    http_status = 502
+    exit_code = 1
+
+
+class StorageAuthError(StorageError):
+    code = "storage_auth_failed"
+
+
+class BucketNotFound(StorageError):
+    code = "storage_bucket_not_found"

@@ -1,4 +1,4 @@
-"""Write a result's audio and caption files into a folder, all or nothing."""
+"""Write a result's audio and caption files: into a folder (all or nothing) or into a Store."""
 
 from __future__ import annotations
 
@@ -12,14 +12,29 @@ from pathlib import Path
 from voxcap.audio import AudioFormat, encode
 from voxcap.captions import WRITERS, render_captions
 from voxcap.domain import CaptionOptions, SpeechResult
-from voxcap.errors import OutputError
+from voxcap.errors import OutputError, VoxcapError
+from voxcap.storage import Store, keys
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """One rendered file: ``kind`` is "audio" or a caption format name."""
+
+    kind: str
+    format: str
+    filename: str
+    media_type: str
+    data: bytes
 
 
 @dataclass(frozen=True, slots=True)
 class WrittenFile:
-    path: Path
     format: str
     bytes: int
+    url: str  # file:// for folders and the local store's own files, else a signed URL
+    path: Path | None = None
+    key: str | None = None
+    expires_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +42,29 @@ class Exported:
     audio: WrittenFile | None
     captions: dict[str, WrittenFile]
     timings: dict[str, float]
+
+
+def render(
+    result: SpeechResult,
+    audio_format: AudioFormat | None,
+    captions: list[str],
+    options: CaptionOptions,
+) -> tuple[list[Artifact], dict[str, float]]:
+    """Encode the audio (unless ``audio_format`` is None) and render the caption files."""
+    artifacts: list[Artifact] = []
+    started = time.perf_counter()
+    if audio_format is not None:
+        data = encode(result.audio, audio_format)
+        artifacts.append(Artifact("audio", audio_format.name,
+                                  f"speech.{audio_format.extension}", audio_format.media_type,
+                                  data))
+    timings = {"encode": time.perf_counter() - started}
+    started = time.perf_counter()
+    for name, data in render_captions(result, captions, options).items():
+        writer = WRITERS[name]
+        artifacts.append(Artifact(name, name, writer.filename, writer.media_type, data))
+    timings["captions"] = time.perf_counter() - started
+    return artifacts, timings
 
 
 def check_writable(out_dir: Path) -> None:
@@ -39,50 +77,62 @@ def check_writable(out_dir: Path) -> None:
         raise OutputError(f"output folder {out_dir} is not writable")
 
 
-def export(
-    result: SpeechResult,
-    out_dir: Path,
-    audio_format: AudioFormat | None,
-    captions: list[str],
-    options: CaptionOptions,
-) -> Exported:
-    """Write ``speech.<ext>`` (unless ``audio_format`` is None) and the caption files.
-
-    Everything is written to a temporary folder inside ``out_dir`` first and moved into place
-    only when all files are done, so a failure leaves nothing half-written.
+def to_folder(artifacts: list[Artifact], out_dir: Path, timings: dict[str, float]) -> Exported:
+    """Write the files into ``out_dir``: to a temporary folder inside it first, moved into
+    place only when all are written, so a failure leaves nothing half-written.
 
     Raises:
         OutputError: the folder cannot be written.
     """
     check_writable(out_dir)
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    blobs: dict[str, tuple[str, bytes]] = {}
-    if audio_format is not None:
-        blobs["audio"] = (f"speech.{audio_format.extension}", encode(result.audio, audio_format))
-    timings["encode"] = time.perf_counter() - started
-    started = time.perf_counter()
-    for name, data in render_captions(result, captions, options).items():
-        blobs[name] = (WRITERS[name].filename, data)
-    timings["captions"] = time.perf_counter() - started
     try:
         staging = Path(tempfile.mkdtemp(prefix=".voxcap-", dir=out_dir))
     except OSError as exc:
         raise OutputError(f"cannot write in {out_dir}: {exc.strerror}") from None
     try:
-        for filename, data in blobs.values():
-            (staging / filename).write_bytes(data)
-        for filename, _ in blobs.values():
-            os.replace(staging / filename, out_dir / filename)
+        for art in artifacts:
+            (staging / art.filename).write_bytes(art.data)
+        for art in artifacts:
+            os.replace(staging / art.filename, out_dir / art.filename)
     except OSError as exc:
         raise OutputError(f"cannot write in {out_dir}: {exc.strerror}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     files = {
-        key: WrittenFile(out_dir / filename, key, len(data))
-        for key, (filename, data) in blobs.items()
+        a.kind: WrittenFile(a.format, len(a.data), (out_dir / a.filename).resolve().as_uri(),
+                            path=out_dir / a.filename)
+        for a in artifacts
     }
+    return _exported(files, timings)
+
+
+def to_store(artifacts: list[Artifact], store: Store, job: str,
+             timings: dict[str, float], expires: int | None = None) -> Exported:
+    """Put the files under ``outputs/{job}/`` and hand them out by URL: the file itself for a
+    local store, an expiring signed URL otherwise. A failure removes what was put."""
+    put: list[str] = []
+    try:
+        for art in artifacts:
+            key = keys.output(job, art.filename)
+            store.put(key, art.data, art.media_type)
+            put.append(key)
+    except VoxcapError:
+        for key in put:
+            store.delete(key)
+        raise
+    files: dict[str, WrittenFile] = {}
+    for art, key in zip(artifacts, put, strict=True):
+        local = store.local_path(key)
+        if local is not None:
+            files[art.kind] = WrittenFile(art.format, len(art.data), local.as_uri(), path=local,
+                                          key=key)
+        else:
+            signed = store.signed_url(key, expires, art.filename)
+            files[art.kind] = WrittenFile(art.format, len(art.data), signed.url, key=key,
+                                          expires_at=signed.expires_at)
+    return _exported(files, timings)
+
+
+def _exported(files: dict[str, WrittenFile], timings: dict[str, float]) -> Exported:
     audio = files.pop("audio", None)
-    if audio is not None and audio_format is not None:
-        audio = WrittenFile(audio.path, audio_format.name, audio.bytes)
     return Exported(audio, files, timings)

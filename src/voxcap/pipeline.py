@@ -73,8 +73,9 @@ def speak(
     engine = runtime.engine(request.engine)
     with stages.stage("synthesize"):
         options = SynthesisOptions(request.speed, runtime.settings.sentence_pause)
+        voice = runtime.resolve_voice(request.voice)
         synthesis = engine.synthesize(
-            script, request.voice, options, lambda f: stages.report("synthesize", f)
+            script, voice, options, lambda f: stages.report("synthesize", f)
         )
     audio = synthesis.audio
     engine_words = (

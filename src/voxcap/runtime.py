@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import threading
 
+from typing import TYPE_CHECKING
+
 from voxcap.align import Aligner, create_aligner
+from voxcap.domain import Voice
 from voxcap.engines import Engine, create_engine
 from voxcap.settings import Settings
+from voxcap.storage import keys
+
+if TYPE_CHECKING:
+    from voxcap.storage import Store
+    from voxcap.voices import VoiceLibrary
 
 
 class Runtime:
@@ -17,6 +25,33 @@ class Runtime:
         self._engines: dict[str, Engine] = {}
         self._aligners: dict[str, Aligner] = {}
         self._lock = threading.Lock()
+        self._store: Store | None = None
+        self._voices: VoiceLibrary | None = None
+
+    @property
+    def store(self) -> Store:
+        """The object store named by ``settings.storage`` (built on first use)."""
+        if self._store is None:
+            from voxcap.storage import create_store
+
+            self._store = create_store(self.settings)
+        return self._store
+
+    @property
+    def voices(self) -> VoiceLibrary:
+        """The voice library over :attr:`store`."""
+        if self._voices is None:
+            from voxcap.voices import VoiceLibrary
+
+            self._voices = VoiceLibrary(self.store, self.settings)
+        return self._voices
+
+    def resolve_voice(self, voice: str | None) -> str | Voice | None:
+        """A library voice when ``voice`` names one; otherwise ``voice`` as given (a path or a
+        name the engine knows)."""
+        if voice is None or not keys.VOICE_NAME.fullmatch(voice):
+            return voice
+        return self.voices.get(voice) if self.voices.exists(voice) else voice
 
     def engine(self, name: str | None = None) -> Engine:
         """The engine ``name`` (default: ``settings.engine``), loading it on first use."""

@@ -11,6 +11,7 @@ class FileRef(BaseModel):
     url: str
     format: str
     bytes: int
+    expires_at: int | None = None  # unix seconds; None for file:// URLs
 
 
 class AudioRef(FileRef):

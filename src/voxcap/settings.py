@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,3 +22,29 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(20_000, gt=0, description="Longest accepted input text.")
     sentence_pause: float = Field(0.25, ge=0, description="Silence inserted between sentences.")
     log_level: str = Field("WARNING")
+
+    # storage (docs/STORAGE.md)
+    storage: str = Field(
+        "file://./voxcap-data", description="file:///path or s3://bucket/prefix for voices and outputs."
+    )
+    signing_secret: SecretStr | None = Field(
+        None, description="HMAC key for local-store signed URLs; unset = a random key kept in the store."
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="Base URL of `voxcap serve`, for local signed URLs."
+    )
+    url_expires: int = Field(3600, gt=0, le=7 * 24 * 3600, description="Signed URL lifetime, s.")
+    s3_endpoint_url: str | None = Field(None, description="S3 endpoint (B2, R2, MinIO, ...).")
+    s3_region: str | None = Field(None, description="S3 region; unset = the AWS chain's.")
+    s3_addressing: Literal["auto", "path", "virtual"] = Field("auto")
+
+    # voice library
+    max_voice_bytes: int = Field(25 * 1024 * 1024, gt=0, description="Largest reference upload.")
+    fetch_timeout: float = Field(20.0, gt=0, description="Seconds allowed to fetch a voice URL.")
+    fetch_allow_networks: list[str] = Field(
+        default_factory=list,
+        description="CIDRs that voice URLs may point at although private (e.g. 10.0.0.0/8).",
+    )
+    voice_cache_dir: Path = Field(
+        Path.home() / ".cache" / "voxcap" / "voices", description="Workers' local voice cache."
+    )

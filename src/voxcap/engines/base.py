@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from voxcap.domain import Audio
+from voxcap.domain import Audio, Voice
 from voxcap.text import Script
 
 Progress = Callable[[float], None]
@@ -40,11 +40,12 @@ class Engine(Protocol):
     def synthesize(
         self,
         script: Script,
-        voice: str | None,
+        voice: str | Voice | None,
         options: SynthesisOptions,
         progress: Progress | None = None,
     ) -> Synthesis:
-        """Speak ``script`` in ``voice`` (None: the engine's default voice).
+        """Speak ``script`` in ``voice``: a library voice (a reference clip to clone), a path or
+        name the engine knows, or None for the engine's default voice.
 
         Raises:
             VoiceNotFound: the voice is unknown to this engine.

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from voxcap._deps import require
-from voxcap.domain import Audio
+from voxcap.domain import Audio, Voice
 from voxcap.engines.base import Progress, Span, Synthesis, SynthesisOptions
 from voxcap.engines.phoneme_map import Group, map_groups
-from voxcap.errors import EngineError, VoiceNotFound
+from voxcap.errors import EngineError, InvalidInput, VoiceNotFound
 from voxcap.text import Script, Sentence
 
 log = logging.getLogger(__name__)
@@ -48,11 +48,16 @@ class PiperEngine:
     def synthesize(
         self,
         script: Script,
-        voice: str | None,
+        voice: str | Voice | None,
         options: SynthesisOptions,
         progress: Progress | None = None,
     ) -> Synthesis:
         """Speak ``script``; see :class:`voxcap.engines.Engine`."""
+        if isinstance(voice, Voice):
+            raise InvalidInput(
+                f"piper speaks its own .onnx voices and cannot clone the library voice "
+                f"{voice.name!r}; use a cloning engine for reference voices"
+            )
         path = self._resolve(voice or self._default)
         piper = self._load(path)
         rate = int(piper.config.sample_rate)

@@ -1,0 +1,1 @@
+"""The HTTP face (FastAPI; ``pip install 'voxcap[server]'``)."""

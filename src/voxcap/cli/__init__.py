@@ -1,0 +1,31 @@
+"""The ``voxcap`` command line: thin faces over the core (typer + rich)."""
+
+from __future__ import annotations
+
+import logging
+
+from voxcap.cli.app import app
+from voxcap.cli.doctor import doctor
+from voxcap.cli.serve import serve
+from voxcap.cli.speak import align, speak
+from voxcap.cli.voices import voices_app
+
+app.command()(speak)
+app.command()(align)
+app.command()(doctor)
+app.command()(serve)
+app.add_typer(voices_app, name="voices")
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point of the ``voxcap`` script."""
+    from voxcap.settings import Settings
+
+    try:
+        level = Settings().log_level
+    except Exception:  # noqa: BLE001 - bad settings are reported by the command itself
+        level = "WARNING"
+    logging.basicConfig(level=level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    app()

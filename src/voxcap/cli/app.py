@@ -1,0 +1,70 @@
+"""The typer app, consoles, and the error boundary every command runs inside."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from voxcap.errors import VoxcapError
+
+if TYPE_CHECKING:
+    from voxcap.runtime import Runtime
+
+app = typer.Typer(
+    help="voxcap: narration in a (cloned) voice with word-exact captions.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+log = logging.getLogger("voxcap.cli")
+T = TypeVar("T")
+
+
+def guarded(run: Callable[[], T]) -> T:
+    """Run a command body: a VoxcapError becomes one line on stderr and its exit code; anything
+    else is logged with its traceback and exits 1."""
+    try:
+        return run()
+    except VoxcapError as exc:
+        err.print(f"[bold red]error[/] ({exc.code}): {exc.message}", highlight=False, soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+    except Exception:  # noqa: BLE001 - the CLI boundary: log it, print one line
+        log.exception("unexpected failure")
+        err.print("[bold red]error[/] (internal_error): unexpected failure; see the log above")
+        raise typer.Exit(1) from None
+
+
+def runtime() -> Runtime:
+    from voxcap.runtime import Runtime
+    from voxcap.settings import Settings
+
+    try:
+        settings = Settings()
+    except ValueError as exc:  # pydantic's ValidationError
+        from voxcap.errors import InvalidInput
+
+        raise InvalidInput(f"bad VOXCAP_* setting: {exc}".replace("\n", " ")) from None
+    return Runtime(settings)
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[Any], None]]:
+    """A rich progress bar per pipeline stage, on stderr; yields the pipeline listener."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
+                   console=err, transient=True, disable=not enabled)
+    tasks: dict[str, Any] = {}
+
+    def listener(event: Any) -> None:
+        if event.stage not in tasks:
+            tasks[event.stage] = bar.add_task(event.stage, total=1.0)
+        bar.update(tasks[event.stage], completed=event.fraction)
+
+    with bar:
+        yield listener

@@ -1,0 +1,197 @@
+"""``voxcap speak`` and ``voxcap align``."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from voxcap.cli.app import guarded, out, progress_bar, runtime
+from voxcap.domain import CaptionOptions
+from voxcap.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from voxcap.domain import SpeechResult
+    from voxcap.export import Artifact, Exported
+    from voxcap.runtime import Runtime
+
+
+class CaptionStyle(StrEnum):
+    word = "word"
+    karaoke = "karaoke"
+    plain = "plain"
+
+
+class CueMode(StrEnum):
+    phrase = "phrase"
+    word = "word"
+
+
+class TimingSource(StrEnum):
+    align = "align"
+    engine = "engine"
+
+
+TextFile = Annotated[Path | None, typer.Option("--text-file", "-f", help="Read the text from F.")]
+OutDir = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Folder for the files (default: the store, VOXCAP_STORAGE)."),
+]
+Captions = Annotated[str, typer.Option(help="Comma-separated: srt,vtt,ass,csv,json.")]
+Style = Annotated[CaptionStyle, typer.Option(help="ASS look for 9:16 video.")]
+Mode = Annotated[CueMode, typer.Option(help="One word per cue, or phrases.")]
+MaxWords = Annotated[int, typer.Option(min=1, help="Most words in a phrase cue.")]
+MaxChars = Annotated[int, typer.Option(min=1, help="Most characters in a phrase cue.")]
+MaxDur = Annotated[float, typer.Option(min=0.1, help="Longest phrase cue, seconds.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON instead.")]
+Aligner = Annotated[str | None, typer.Option(help="Forced aligner (default: VOXCAP_ALIGNER).")]
+Timings = Annotated[TimingSource, typer.Option(help="Word timings: aligner or engine.")]
+Loudness = Annotated[float | None, typer.Option(help="Target LUFS, e.g. -14 (default off).")]
+
+
+def speak(
+    text: Annotated[str | None, typer.Argument(help="What to say (or use --text-file).")] = None,
+    text_file: TextFile = None,
+    engine: Annotated[str | None, typer.Option(help="Engine (default: VOXCAP_ENGINE).")] = None,
+    voice: Annotated[str | None, typer.Option(help="A library voice, a path or a name.")] = None,
+    out_dir: OutDir = None,
+    audio_format: Annotated[str, typer.Option(help="wav, mp3, flac or opus.")] = "wav",
+    captions: Captions = "srt,vtt,ass,csv,json",
+    caption_style: Style = CaptionStyle.karaoke,
+    cue_mode: Mode = CueMode.phrase,
+    max_words: MaxWords = 4,
+    max_chars: MaxChars = 28,
+    max_duration: MaxDur = 3.0,
+    speed: Annotated[float, typer.Option(help="Speaking rate, 0.25-4.")] = 1.0,
+    timings: Timings = TimingSource.align,
+    aligner: Aligner = None,
+    loudness: Loudness = None,
+    social: Annotated[bool, typer.Option("--social", help="Loudness preset -14 LUFS.")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Speak TEXT and write speech.<ext>, captions.srt|vtt|ass, words.csv and words.json."""
+
+    def run() -> None:
+        from voxcap.audio import SOCIAL_LUFS
+        from voxcap.audio import audio_format as find_format
+        from voxcap.captions import parse_formats
+        from voxcap.domain import SpeechRequest
+        from voxcap.export import check_writable, render
+        from voxcap.pipeline import speak as run_speak
+
+        started = time.perf_counter()
+        body = _read_text(text, text_file)
+        fmt, formats = find_format(audio_format), parse_formats(captions)
+        rt = runtime()
+        if out_dir is not None:
+            check_writable(out_dir)
+        request = SpeechRequest(body, engine, voice, speed, timings.value, aligner)
+        with progress_bar(not as_json) as listener:
+            result = run_speak(request, rt, listener, SOCIAL_LUFS if social else loudness)
+        options = CaptionOptions(cue_mode.value, max_words, max_chars, max_duration,
+                                 style=caption_style.value)
+        artifacts, stage_times = render(result, fmt, formats, options)
+        _finish(result, _deliver(rt, artifacts, stage_times, out_dir), started, as_json)
+
+    guarded(run)
+
+
+def align(
+    audio: Annotated[Path, typer.Argument(help="A recording of the text.")],
+    text: Annotated[str | None, typer.Option("--text", "-t", help="What it says.")] = None,
+    text_file: TextFile = None,
+    out_dir: OutDir = None,
+    captions: Captions = "srt,vtt,ass,csv,json",
+    caption_style: Style = CaptionStyle.karaoke,
+    cue_mode: Mode = CueMode.phrase,
+    max_words: MaxWords = 4,
+    max_chars: MaxChars = 28,
+    max_duration: MaxDur = 3.0,
+    aligner: Aligner = None,
+    as_json: AsJson = False,
+) -> None:
+    """Time the words of a text in an existing recording and write the caption files."""
+
+    def run() -> None:
+        from voxcap.audio import decode
+        from voxcap.captions import parse_formats
+        from voxcap.export import check_writable, render
+        from voxcap.pipeline import align as run_align
+
+        started = time.perf_counter()
+        body = _read_text(text, text_file)
+        formats = parse_formats(captions)
+        if not formats:
+            raise InvalidInput("--captions names no format")
+        rt = runtime()
+        if out_dir is not None:
+            check_writable(out_dir)
+        with progress_bar(not as_json) as listener:
+            result = run_align(decode(audio), body, rt, aligner, listener)
+        options = CaptionOptions(cue_mode.value, max_words, max_chars, max_duration,
+                                 style=caption_style.value)
+        artifacts, stage_times = render(result, None, formats, options)
+        _finish(result, _deliver(rt, artifacts, stage_times, out_dir), started, as_json)
+
+    guarded(run)
+
+
+def _deliver(rt: Runtime, artifacts: list[Artifact], timings: dict[str, float],
+             out_dir: Path | None) -> Exported:
+    from voxcap.export import to_folder, to_store
+
+    if out_dir is not None:
+        return to_folder(artifacts, out_dir, timings)
+    return to_store(artifacts, rt.store, uuid.uuid4().hex, timings)
+
+
+def _read_text(text: str | None, text_file: Path | None) -> str:
+    if (text is None) == (text_file is None):
+        raise InvalidInput("give the text as an argument or with --text-file, not both")
+    if text_file is None:
+        assert text is not None
+        return text
+    try:
+        return text_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read text file {text_file}: {exc}") from None
+
+
+def _finish(result: SpeechResult, exported: Exported, started: float, as_json: bool) -> None:
+    if as_json:
+        out.print_json(json.dumps(document(result, exported)))
+        return
+    table = Table(show_header=False, box=None)
+    files = ([exported.audio] if exported.audio else []) + list(exported.captions.values())
+    for f in files:
+        table.add_row(f.format, str(f.path) if f.path else f.url, f"{f.bytes:,} bytes")
+    out.print(table, soft_wrap=True)
+    wall = time.perf_counter() - started
+    rtf = wall / result.duration if result.duration else 0.0
+    out.print(f"{len(result.words)} words, audio {result.duration:.2f} s, wall {wall:.2f} s, "
+              f"real-time factor {rtf:.3f}")
+
+
+def document(result: SpeechResult, exported: Exported) -> dict[str, Any]:
+    """The result JSON shared with the HTTP API and the RunPod worker."""
+    from voxcap.schemas import AudioRef, FileRef, SpeechOutput, WordOut
+
+    def ref(f: Any) -> dict[str, Any]:
+        return {"url": f.url, "format": f.format, "bytes": f.bytes,
+                "expires_at": f.expires_at}
+
+    audio = exported.audio
+    doc = SpeechOutput(
+        audio=AudioRef(**ref(audio), duration=round(result.duration, 3)) if audio else None,
+        captions={k: FileRef(**ref(f)) for k, f in exported.captions.items()},
+        words=[WordOut(text=w.text, start=w.start, end=w.end) for w in result.words],
+        duration=round(result.duration, 3),
+        timings={k: round(v, 4) for k, v in {**result.timings, **exported.timings}.items()},
+    )
+    return doc.model_dump()

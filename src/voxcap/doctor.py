@@ -1,0 +1,106 @@
+"""Health checks for ``voxcap doctor``: each says what it found and, on failure, the fix."""
+
+from __future__ import annotations
+
+import shutil
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from voxcap.errors import VoxcapError
+from voxcap.runtime import Runtime
+from voxcap.storage import keys
+from voxcap.storage.local import LocalStore
+
+MIN_FREE_BYTES = 1 << 30
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def run_checks(runtime: Runtime) -> list[Check]:
+    """Every check, in order; a crash inside one is reported as its failure."""
+    checks: list[Check] = []
+    for name, probe in CHECKS.items():
+        try:
+            checks.append(probe(runtime))
+        except VoxcapError as exc:
+            checks.append(Check(name, False, exc.message, _FIXES.get(name, "")))
+    return checks
+
+
+def _settings(rt: Runtime) -> Check:
+    s = rt.settings
+    return Check("settings", True, f"engine={s.engine} aligner={s.aligner} storage={s.storage}")
+
+
+def _storage(rt: Runtime) -> Check:
+    store = rt.store
+    key = keys.output(f"doctor-{uuid.uuid4().hex[:12]}", "probe.txt")
+    payload = f"voxcap doctor {time.time()}".encode()
+    store.put(key, payload, "text/plain")
+    try:
+        if store.get(key) != payload:
+            return Check("storage", False, f"read back different bytes from {store.url}")
+        signed = store.signed_url(key, 60)
+        if isinstance(store, LocalStore):
+            store.verify_url(signed.url)
+            how = f"signed URL verified (served by `voxcap serve` at {rt.settings.public_url})"
+        else:
+            with urllib.request.urlopen(signed.url, timeout=20) as response:  # noqa: S310
+                if response.read() != payload:
+                    return Check("storage", False, "the signed URL returned different bytes")
+            how = "signed URL fetched"
+    except urllib.error.HTTPError as exc:
+        return Check("storage", False, f"signed URL refused: HTTP {exc.code}",
+                     "check the endpoint, region and addressing style (VOXCAP_S3_*)")
+    finally:
+        store.delete(key)
+    return Check("storage", True, f"{store.url}: write, read, sign, {how}, delete")
+
+
+def _disk(rt: Runtime) -> Check:
+    folder = rt.store.local_path("x")
+    path = folder.parent if folder else rt.settings.voice_cache_dir
+    path = next(p for p in [path, *path.parents] if p.exists())
+    free = shutil.disk_usage(path).free
+    return Check("disk", free >= MIN_FREE_BYTES, f"{free / 2**30:.1f} GiB free at {path}",
+                 "free some disk space (voxcap wants at least 1 GiB)")
+
+
+def _models(rt: Runtime) -> Check:
+    rt.engine()
+    rt.aligner()
+    return Check("models", True, f"engine {rt.settings.engine} and aligner "
+                 f"{rt.settings.aligner} load (cache: {rt.settings.voice_cache_dir})")
+
+
+def _tools(rt: Runtime) -> Check:
+    missing = [t for t in ("espeak-ng", "ffmpeg") if shutil.which(t) is None]
+    return Check("tools", not missing, "missing: " + ", ".join(missing) if missing else
+                 "espeak-ng and ffmpeg found", "apt-get install espeak-ng ffmpeg")
+
+
+def _gpu(rt: Runtime) -> Check:
+    smi = shutil.which("nvidia-smi")
+    found = Path("/dev/nvidia0").exists() or smi is not None
+    return Check("gpu", True, "NVIDIA GPU present" if found else "none: engines run on the CPU")
+
+
+CHECKS: dict[str, Callable[[Runtime], Check]] = {
+    "settings": _settings, "storage": _storage, "disk": _disk, "models": _models,
+    "tools": _tools, "gpu": _gpu,
+}
+_FIXES = {
+    "storage": "check VOXCAP_STORAGE and the credentials (docs/STORAGE.md)",
+    "models": "pip install 'voxcap[piper]' (or the extra the message names)",
+}

@@ -1,0 +1,154 @@
+"""A folder as an object store; signed URLs are HMAC-SHA256 tokens served by ``voxcap serve``."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlparse
+
+from voxcap.errors import ObjectNotFound, SignatureExpired, SignatureInvalid, StorageError
+from voxcap.settings import Settings
+from voxcap.storage import keys
+from voxcap.storage.base import MAX_EXPIRES, SignedUrl
+
+SECRET_FILE = ".voxcap-secret"
+
+
+class LocalStore:
+    """Objects are files under ``root``; writes go to a temp file and are renamed into place."""
+
+    def __init__(self, root: Path, secret: bytes, public_url: str, expires: int = 3600) -> None:
+        self.root = root
+        self.url = root.as_uri()
+        self._secret = secret
+        self._public_url = public_url.rstrip("/")
+        self._expires = expires
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LocalStore:
+        parsed = urlparse(settings.storage)
+        root = Path(parsed.netloc + parsed.path).expanduser().resolve()
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create storage folder {root}: {exc.strerror}") from None
+        if settings.signing_secret is not None:
+            secret = settings.signing_secret.get_secret_value().encode()
+        else:
+            secret = _stored_secret(root)
+        return cls(root, secret, settings.public_url, settings.url_expires)
+
+    def _path(self, key: str) -> Path:
+        return self.root / keys.check(key)
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise StorageError(f"cannot write {key} in {self.root}: {exc.strerror}") from None
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise ObjectNotFound(f"no object {key}") from None
+        except OSError as exc:
+            raise StorageError(f"cannot read {key}: {exc.strerror}") from None
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        path = self._path(key)
+        path.unlink(missing_ok=True)
+        for parent in path.parents:  # tidy empty folders up to the root
+            if parent == self.root or not parent.is_relative_to(self.root):
+                break
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+
+    def list(self, prefix: str) -> list[str]:
+        found = []
+        for path in self.root.rglob("*"):
+            key = path.relative_to(self.root).as_posix()
+            if path.is_file() and key.startswith(prefix) and not path.name.startswith("."):
+                found.append(key)
+        return sorted(found)
+
+    def local_path(self, key: str) -> Path | None:
+        return self._path(key)
+
+    def signed_url(
+        self, key: str, expires: int | None = None, filename: str | None = None
+    ) -> SignedUrl:
+        lifetime = min(expires or self._expires, MAX_EXPIRES)
+        expires_at = int(time.time()) + lifetime
+        filename = filename or key.rsplit("/", 1)[-1]
+        query = {"expires": expires_at, "filename": filename,
+                 "signature": self._sign(keys.check(key), expires_at, filename)}
+        return SignedUrl(
+            f"{self._public_url}/files/{quote(key)}?{urlencode(query)}", expires_at
+        )
+
+    def verify(self, key: str, expires_at: int, filename: str, signature: str) -> None:
+        """Check a signed URL's token (constant time).
+
+        Raises:
+            SignatureInvalid: the signature does not match (tampered or another key).
+            SignatureExpired: the URL is past its expiry.
+        """
+        expected = self._sign(keys.check(key), expires_at, filename)
+        if not hmac.compare_digest(expected, signature):
+            raise SignatureInvalid("invalid signature")
+        if time.time() > expires_at:
+            raise SignatureExpired("this link has expired")
+
+    def verify_url(self, url: str) -> str:
+        """Check a URL made by :meth:`signed_url`; returns its key. Raises SignatureInvalid."""
+        parts = urlparse(url)
+        query = parse_qs(parts.query)
+        try:
+            expires_at = int(query["expires"][0])
+            filename, signature = query["filename"][0], query["signature"][0]
+        except (KeyError, ValueError):
+            raise SignatureInvalid("the link is missing its signature") from None
+        key = unquote(parts.path.removeprefix(urlparse(self._public_url).path).removeprefix("/files/"))
+        self.verify(key, expires_at, filename, signature)
+        return key
+
+    def _sign(self, key: str, expires_at: int, filename: str) -> str:
+        message = f"{key}\n{expires_at}\n{filename}".encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
+
+def _stored_secret(root: Path) -> bytes:
+    """A random signing key kept (mode 0600) in the store folder, created on first use."""
+    path = root / SECRET_FILE
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=root)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)  # first writer wins; others read its key
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip().encode()
