@@ -44,20 +44,24 @@ def fetch(url: str, policy: FetchPolicy) -> tuple[bytes, str]:
     """
     deadline = time.monotonic() + policy.timeout
     for _ in range(MAX_REDIRECTS + 1):
-        response = _request(url, policy, deadline)
-        location = response.headers.get("Location")
-        if response.status in {301, 302, 303, 307, 308} and location:
-            response.release_conn()
-            url = urljoin(url, location)
-            continue
-        if response.status != 200:
-            response.release_conn()
-            raise UrlFetchFailed(f"fetching {_safe(url)} gave HTTP {response.status}")
-        return _read(response, url, policy, deadline), urlsplit(url).path.rsplit("/", 1)[-1]
+        pool = _pool(url, policy, deadline)
+        with pool:
+            response = _get(pool, url)
+            location = response.headers.get("Location")
+            if response.status in {301, 302, 303, 307, 308} and location:
+                response.close()
+                url = urljoin(url, location)
+                continue
+            if response.status != 200:
+                response.close()
+                raise UrlFetchFailed(f"fetching {_safe(url)} gave HTTP {response.status}")
+            body = _read(response, url, policy, deadline)
+            return body, urlsplit(url).path.rsplit("/", 1)[-1]
     raise UrlFetchFailed(f"too many redirects from {_safe(url)}")
 
 
-def _request(url: str, policy: FetchPolicy, deadline: float) -> urllib3.BaseHTTPResponse:
+def _pool(url: str, policy: FetchPolicy, deadline: float) -> urllib3.HTTPConnectionPool:
+    """A connection pool to the URL's host, pinned to its checked address."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise UrlRefused(f"only http(s) URLs can be fetched, not {_safe(url)}")
@@ -66,14 +70,16 @@ def _request(url: str, policy: FetchPolicy, deadline: float) -> urllib3.BaseHTTP
     address = _checked_address(host, port, policy)
     remaining = max(deadline - time.monotonic(), 0.1)
     timeout = urllib3.Timeout(connect=min(remaining, 10), read=remaining)
-    pool: urllib3.HTTPConnectionPool
     if parts.scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(str(address), port, server_hostname=host,
+        return urllib3.HTTPSConnectionPool(str(address), port, server_hostname=host,
                                            assert_hostname=host, timeout=timeout, retries=False)
-    else:
-        pool = urllib3.HTTPConnectionPool(str(address), port, timeout=timeout, retries=False)
+    return urllib3.HTTPConnectionPool(str(address), port, timeout=timeout, retries=False)
+
+
+def _get(pool: urllib3.HTTPConnectionPool, url: str) -> urllib3.BaseHTTPResponse:
+    parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    netloc = f"{parts.hostname}" if parts.port is None else f"{parts.hostname}:{parts.port}"
     try:
         return pool.urlopen("GET", path, headers={"Host": netloc, "User-Agent": "voxcap"},
                             redirect=False, preload_content=False)
@@ -98,7 +104,7 @@ def _read(response: urllib3.BaseHTTPResponse, url: str, policy: FetchPolicy,
           deadline: float) -> bytes:
     length = response.headers.get("Content-Length")
     if length and length.isdigit() and int(length) > policy.max_bytes:
-        response.release_conn()
+        response.close()
         raise TooLarge(f"{_safe(url)} is {int(length):,} bytes; the limit is {policy.max_bytes:,}")
     chunks, size = [], 0
     try:
@@ -112,7 +118,7 @@ def _read(response: urllib3.BaseHTTPResponse, url: str, policy: FetchPolicy,
     except urllib3.exceptions.HTTPError as exc:
         raise UrlFetchFailed(f"cannot fetch {_safe(url)}: {type(exc).__name__}") from None
     finally:
-        response.release_conn()
+        response.close()
     return b"".join(chunks)
 
 
