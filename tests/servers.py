@@ -38,8 +38,11 @@ class S3Server:
         from botocore.config import Config
 
         return boto3.session.Session().client(
-            "s3", endpoint_url=self.endpoint, aws_access_key_id=self.access_key,
-            aws_secret_access_key=secret or self.secret_key, region_name="us-east-1",
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=secret or self.secret_key,
+            region_name="us-east-1",
             config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
         )
 
@@ -52,16 +55,48 @@ def seaweedfs(folder: Path) -> Iterator[S3Server]:
     data = folder / "data"
     data.mkdir(parents=True)
     identities = folder / "identities.json"
-    identities.write_text(json.dumps({"identities": [{
-        "name": "voxcap", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
-        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-    }]}))
-    ports = {name: free_port() for name in
-             ["master", "master.grpc", "volume", "volume.grpc", "filer", "filer.grpc", "s3",
-              "s3.grpc", "s3.iceberg", "s3.lance", "iam"]}
-    args = [weed, "server", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-            "-s3", f"-s3.config={identities}", "-master.volumeSizeLimitMB=32", "-volume.max=64",
-            "-master.telemetry=false", "-s3.autoCreateBucket=false"]
+    identities.write_text(
+        json.dumps(
+            {
+                "identities": [
+                    {
+                        "name": "voxcap",
+                        "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+                        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                    }
+                ]
+            }
+        )
+    )
+    ports = {
+        name: free_port()
+        for name in [
+            "master",
+            "master.grpc",
+            "volume",
+            "volume.grpc",
+            "filer",
+            "filer.grpc",
+            "s3",
+            "s3.grpc",
+            "s3.iceberg",
+            "s3.lance",
+            "iam",
+        ]
+    }
+    args = [
+        weed,
+        "server",
+        f"-dir={data}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        "-s3",
+        f"-s3.config={identities}",
+        "-master.volumeSizeLimitMB=32",
+        "-volume.max=64",
+        "-master.telemetry=false",
+        "-s3.autoCreateBucket=false",
+    ]
     args += [f"-{_flag(name)}={port}" for name, port in ports.items()]
     log = (folder / "weed.log").open("wb")
     process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
@@ -80,7 +115,7 @@ def seaweedfs(folder: Path) -> Iterator[S3Server]:
 
 
 def _flag(name: str) -> str:
-    """"s3" -> "s3.port", "s3.grpc" -> "s3.port.grpc", "s3.iceberg" -> "s3.port.iceberg"."""
+    """ "s3" -> "s3.port", "s3.grpc" -> "s3.port.grpc", "s3.iceberg" -> "s3.port.iceberg"."""
     head, _, tail = name.partition(".")
     return f"{head}.port.{tail}" if tail else f"{head}.port"
 

@@ -6,6 +6,7 @@ import http.server
 import ipaddress
 import threading
 from collections.abc import Iterator
+from typing import ClassVar
 
 import pytest
 
@@ -16,9 +17,9 @@ LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         Handler.hits.append(self.path)
         routes = {
             "/clip.wav": (200, {}, b"RIFF-bytes"),
@@ -59,15 +60,18 @@ def test_loopback_is_refused_without_a_connection(origin: str) -> None:
     assert Handler.hits == []
 
 
-@pytest.mark.parametrize("url", [
-    "http://169.254.169.254/latest/meta-data/",
-    "http://10.0.0.8/clip.wav",
-    "http://192.168.1.1/clip.wav",
-    "http://[::1]/clip.wav",
-    "http://0.0.0.0/clip.wav",
-    "ftp://example.com/clip.wav",
-    "file:///etc/passwd",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.8/clip.wav",
+        "http://192.168.1.1/clip.wav",
+        "http://[::1]/clip.wav",
+        "http://0.0.0.0/clip.wav",
+        "ftp://example.com/clip.wav",
+        "file:///etc/passwd",
+    ],
+)
 def test_private_and_non_http_targets_are_refused(url: str) -> None:
     with pytest.raises(UrlRefused):
         fetch(url, FetchPolicy(1000, 2))

@@ -34,12 +34,21 @@ def local_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
         yield settings.model_copy(update={"public_url": url})
 
 
-def s3_settings(server: S3Server, bucket: str, monkeypatch: pytest.MonkeyPatch,
-                secret: str | None = None, prefix: str = "tenant-a") -> Settings:
+def s3_settings(
+    server: S3Server,
+    bucket: str,
+    monkeypatch: pytest.MonkeyPatch,
+    secret: str | None = None,
+    prefix: str = "tenant-a",
+) -> Settings:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", server.access_key)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret or server.secret_key)
-    return Settings(storage=f"s3://{bucket}/{prefix}", s3_endpoint_url=server.endpoint,
-                    s3_region="us-east-1", s3_addressing="path")
+    return Settings(
+        storage=f"s3://{bucket}/{prefix}",
+        s3_endpoint_url=server.endpoint,
+        s3_region="us-east-1",
+        s3_addressing="path",
+    )
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -110,8 +119,9 @@ def test_local_errors_use_the_api_error_shape(local_settings: Settings) -> None:
     url = store.signed_url(key, 120).url.replace("signature=", "signature=00")
     response = httpx.get(url)
     assert response.status_code == 403
-    assert response.json() == {"error": {"code": "signature_invalid",
-                                         "message": "invalid signature"}}
+    assert response.json() == {
+        "error": {"code": "signature_invalid", "message": "invalid signature"}
+    }
 
 
 def test_local_signing_key_is_private_and_shared(tmp_path: Path) -> None:
@@ -139,6 +149,7 @@ def test_s3_missing_bucket_and_unreachable_endpoint(
     with pytest.raises(BucketNotFound, match="'no-such-bucket' does not exist"):
         store.put("outputs/j/a.txt", b"a")
     dead = s3_settings(s3_server, "voxcap", monkeypatch).model_copy(
-        update={"s3_endpoint_url": "http://127.0.0.1:9"})
-    with pytest.raises(StorageError, match="cannot reach S3 endpoint http://127.0.0.1:9"):
+        update={"s3_endpoint_url": "http://127.0.0.1:9"}
+    )
+    with pytest.raises(StorageError, match=r"cannot reach S3 endpoint http://127\.0\.0\.1:9"):
         create_store(dead).put("outputs/j/a.txt", b"a")

@@ -36,8 +36,9 @@ from .voice_worker import fetch_reference, hang_in_download
 
 
 def library_at(tmp_path: Path, **overrides: object) -> VoiceLibrary:
-    settings = Settings(storage=f"file://{tmp_path / 'store'}",
-                        voice_cache_dir=tmp_path / "cache", **overrides)
+    settings = Settings(
+        storage=f"file://{tmp_path / 'store'}", voice_cache_dir=tmp_path / "cache", **overrides
+    )
     return VoiceLibrary(create_store(settings), settings)
 
 
@@ -63,8 +64,11 @@ def test_add_keeps_original_reference_transcript_and_metadata(
     assert voice.sample_rate == 24_000 and voice.bytes == clip.stat().st_size
     store = library.store
     assert sorted(store.list("voices/kim/")) == [
-        "voices/kim/original.wav", "voices/kim/reference.wav", "voices/kim/transcript.txt",
-        "voices/kim/voice.json"]
+        "voices/kim/original.wav",
+        "voices/kim/reference.wav",
+        "voices/kim/transcript.txt",
+        "voices/kim/voice.json",
+    ]
     info = sf.info(io.BytesIO(store.get(keys.voice_reference("kim"))))
     assert (info.samplerate, info.channels) == (24_000, 1)
     assert store.get(keys.voice_original("kim", ".wav")) == clip.read_bytes()
@@ -76,8 +80,9 @@ def test_rename_delete_and_conflicts(tmp_path: Path, clip_wav: bytes) -> None:
     library.add("kim", clip_wav, transcript="hi", filename="kim.flac", source="upload:kim.flac")
     with pytest.raises(VoiceExists):
         library.add("kim", clip_wav, transcript="", filename="x.wav", source="upload:x.wav")
-    library.add("kim", clip_wav, transcript="again", filename="x.wav", source="upload:x.wav",
-                replace=True)
+    library.add(
+        "kim", clip_wav, transcript="again", filename="x.wav", source="upload:x.wav", replace=True
+    )
     assert library.get("kim").transcript == "again"
     assert library.store.list("voices/kim/original") == ["voices/kim/original.wav"]
     renamed = library.rename("kim", "kim-2")
@@ -118,10 +123,14 @@ def test_bad_clips_are_refused_and_leave_nothing(tmp_path: Path, clip_wav: bytes
 
 
 def test_transcript_files_become_plain_text() -> None:
-    srt = b"1\n00:00:00,000 --> 00:00:01,000\nHello there,\n\n2\n00:00:01,000 --> 00:00:02,000\n" \
-          b"general Kenobi.\n"
-    vtt = b"WEBVTT\n\n00:00.000 --> 00:01.000\nHello there,\n\n00:01.000 --> 00:02.000\n" \
-          b"general Kenobi.\n"
+    srt = (
+        b"1\n00:00:00,000 --> 00:00:01,000\nHello there,\n\n2\n00:00:01,000 --> 00:00:02,000\n"
+        b"general Kenobi.\n"
+    )
+    vtt = (
+        b"WEBVTT\n\n00:00.000 --> 00:01.000\nHello there,\n\n00:01.000 --> 00:02.000\n"
+        b"general Kenobi.\n"
+    )
     csv = b"index,text,start,end\n0,Hello,0.0,0.5\n1,there,,\n"
     assert transcript_text(srt, "t.srt") == "Hello there, general Kenobi."
     assert transcript_text(vtt, "t.vtt") == "Hello there, general Kenobi."
@@ -132,7 +141,7 @@ def test_transcript_files_become_plain_text() -> None:
 @pytest.fixture(scope="module")
 def clip_server(clip_wav: bytes) -> Iterator[str]:
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Length", str(len(clip_wav)))
             self.end_headers()
@@ -157,12 +166,23 @@ def test_add_from_url(tmp_path: Path, clip_server: str) -> None:
     assert voice.original == "voices/web/original.wav"
 
 
-def test_library_over_s3(s3_server: S3Server, s3_bucket: str, s3_prefix: str, clip_wav: bytes,
-                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_library_over_s3(
+    s3_server: S3Server,
+    s3_bucket: str,
+    s3_prefix: str,
+    clip_wav: bytes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.access_key)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret_key)
-    settings = Settings(storage=f"s3://{s3_bucket}/{s3_prefix}", s3_endpoint_url=s3_server.endpoint,
-                        s3_region="us-east-1", s3_addressing="path", voice_cache_dir=tmp_path)
+    settings = Settings(
+        storage=f"s3://{s3_bucket}/{s3_prefix}",
+        s3_endpoint_url=s3_server.endpoint,
+        s3_region="us-east-1",
+        s3_addressing="path",
+        voice_cache_dir=tmp_path,
+    )
     library = VoiceLibrary(create_store(settings), settings)
     library.add("kim", clip_wav, transcript=CLIP_TEXT, filename="kim.wav", source="upload:kim.wav")
     assert [v.name for v in library.list()] == ["kim"]
@@ -190,7 +210,8 @@ def test_a_killed_download_blocks_nobody(tmp_path: Path, clip_wav: bytes) -> Non
     library.add("kim", clip_wav, transcript="", filename="kim.wav", source="upload:kim.wav")
     marker = tmp_path / "marker"
     child = multiprocessing.get_context("spawn").Process(
-        target=hang_in_download, args=(library.settings.model_dump_json(), "kim", str(marker)))
+        target=hang_in_download, args=(library.settings.model_dump_json(), "kim", str(marker))
+    )
     child.start()
     deadline = time.monotonic() + 60
     while not marker.exists():

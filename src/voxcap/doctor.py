@@ -56,13 +56,17 @@ def _storage(rt: Runtime) -> Check:
             store.verify_url(signed.url)
             how = f"signed URL verified (served by `voxcap serve` at {rt.settings.public_url})"
         else:
-            with urllib.request.urlopen(signed.url, timeout=20) as response:  # noqa: S310
+            with urllib.request.urlopen(signed.url, timeout=20) as response:
                 if response.read() != payload:
                     return Check("storage", False, "the signed URL returned different bytes")
             how = "signed URL fetched"
     except urllib.error.HTTPError as exc:
-        return Check("storage", False, f"signed URL refused: HTTP {exc.code}",
-                     "check the endpoint, region and addressing style (VOXCAP_S3_*)")
+        return Check(
+            "storage",
+            False,
+            f"signed URL refused: HTTP {exc.code}",
+            "check the endpoint, region and addressing style (VOXCAP_S3_*)",
+        )
     finally:
         store.delete(key)
     return Check("storage", True, f"{store.url}: write, read, sign, {how}, delete")
@@ -73,21 +77,33 @@ def _disk(rt: Runtime) -> Check:
     path = folder.parent if folder else rt.settings.voice_cache_dir
     path = next(p for p in [path, *path.parents] if p.exists())
     free = shutil.disk_usage(path).free
-    return Check("disk", free >= MIN_FREE_BYTES, f"{free / 2**30:.1f} GiB free at {path}",
-                 "free some disk space (voxcap wants at least 1 GiB)")
+    return Check(
+        "disk",
+        free >= MIN_FREE_BYTES,
+        f"{free / 2**30:.1f} GiB free at {path}",
+        "free some disk space (voxcap wants at least 1 GiB)",
+    )
 
 
 def _models(rt: Runtime) -> Check:
     rt.engine()
     rt.aligner()
-    return Check("models", True, f"engine {rt.settings.engine} and aligner "
-                 f"{rt.settings.aligner} load (cache: {rt.settings.voice_cache_dir})")
+    return Check(
+        "models",
+        True,
+        f"engine {rt.settings.engine} and aligner "
+        f"{rt.settings.aligner} load (cache: {rt.settings.voice_cache_dir})",
+    )
 
 
 def _tools(rt: Runtime) -> Check:
     missing = [t for t in ("espeak-ng", "ffmpeg") if shutil.which(t) is None]
-    return Check("tools", not missing, "missing: " + ", ".join(missing) if missing else
-                 "espeak-ng and ffmpeg found", "apt-get install espeak-ng ffmpeg")
+    return Check(
+        "tools",
+        not missing,
+        "missing: " + ", ".join(missing) if missing else "espeak-ng and ffmpeg found",
+        "apt-get install espeak-ng ffmpeg",
+    )
 
 
 def _gpu(rt: Runtime) -> Check:
@@ -97,8 +113,12 @@ def _gpu(rt: Runtime) -> Check:
 
 
 CHECKS: dict[str, Callable[[Runtime], Check]] = {
-    "settings": _settings, "storage": _storage, "disk": _disk, "models": _models,
-    "tools": _tools, "gpu": _gpu,
+    "settings": _settings,
+    "storage": _storage,
+    "disk": _disk,
+    "models": _models,
+    "tools": _tools,
+    "gpu": _gpu,
 }
 _FIXES = {
     "storage": "check VOXCAP_STORAGE and the credentials (docs/STORAGE.md)",

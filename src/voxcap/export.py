@@ -55,9 +55,15 @@ def render(
     started = time.perf_counter()
     if audio_format is not None:
         data = encode(result.audio, audio_format)
-        artifacts.append(Artifact("audio", audio_format.name,
-                                  f"speech.{audio_format.extension}", audio_format.media_type,
-                                  data))
+        artifacts.append(
+            Artifact(
+                "audio",
+                audio_format.name,
+                f"speech.{audio_format.extension}",
+                audio_format.media_type,
+                data,
+            )
+        )
     timings = {"encode": time.perf_counter() - started}
     started = time.perf_counter()
     for name, data in render_captions(result, captions, options).items():
@@ -99,15 +105,24 @@ def to_folder(artifacts: list[Artifact], out_dir: Path, timings: dict[str, float
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     files = {
-        a.kind: WrittenFile(a.format, len(a.data), (out_dir / a.filename).resolve().as_uri(),
-                            path=out_dir / a.filename)
+        a.kind: WrittenFile(
+            a.format,
+            len(a.data),
+            (out_dir / a.filename).resolve().as_uri(),
+            path=out_dir / a.filename,
+        )
         for a in artifacts
     }
     return _exported(files, timings)
 
 
-def to_store(artifacts: list[Artifact], store: Store, job: str,
-             timings: dict[str, float], expires: int | None = None) -> Exported:
+def to_store(
+    artifacts: list[Artifact],
+    store: Store,
+    job: str,
+    timings: dict[str, float],
+    expires: int | None = None,
+) -> Exported:
     """Put the files under ``outputs/{job}/`` and hand them out by URL: the file itself for a
     local store, an expiring signed URL otherwise. A failure removes what was put."""
     put: list[str] = []
@@ -124,12 +139,14 @@ def to_store(artifacts: list[Artifact], store: Store, job: str,
     for art, key in zip(artifacts, put, strict=True):
         local = store.local_path(key)
         if local is not None:
-            files[art.kind] = WrittenFile(art.format, len(art.data), local.as_uri(), path=local,
-                                          key=key)
+            files[art.kind] = WrittenFile(
+                art.format, len(art.data), local.as_uri(), path=local, key=key
+            )
         else:
             signed = store.signed_url(key, expires, art.filename)
-            files[art.kind] = WrittenFile(art.format, len(art.data), signed.url, key=key,
-                                          expires_at=signed.expires_at)
+            files[art.kind] = WrittenFile(
+                art.format, len(art.data), signed.url, key=key, expires_at=signed.expires_at
+            )
     return _exported(files, timings)
 
 

@@ -71,8 +71,14 @@ def _pool(url: str, policy: FetchPolicy, deadline: float) -> urllib3.HTTPConnect
     remaining = max(deadline - time.monotonic(), 0.1)
     timeout = urllib3.Timeout(connect=min(remaining, 10), read=remaining)
     if parts.scheme == "https":
-        return urllib3.HTTPSConnectionPool(str(address), port, server_hostname=host,
-                                           assert_hostname=host, timeout=timeout, retries=False)
+        return urllib3.HTTPSConnectionPool(
+            str(address),
+            port,
+            server_hostname=host,
+            assert_hostname=host,
+            timeout=timeout,
+            retries=False,
+        )
     return urllib3.HTTPConnectionPool(str(address), port, timeout=timeout, retries=False)
 
 
@@ -81,8 +87,13 @@ def _get(pool: urllib3.HTTPConnectionPool, url: str) -> urllib3.BaseHTTPResponse
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     netloc = f"{parts.hostname}" if parts.port is None else f"{parts.hostname}:{parts.port}"
     try:
-        return pool.urlopen("GET", path, headers={"Host": netloc, "User-Agent": "voxcap"},
-                            redirect=False, preload_content=False)
+        return pool.urlopen(
+            "GET",
+            path,
+            headers={"Host": netloc, "User-Agent": "voxcap"},
+            redirect=False,
+            preload_content=False,
+        )
     except urllib3.exceptions.HTTPError as exc:
         raise UrlFetchFailed(f"cannot fetch {_safe(url)}: {type(exc).__name__}") from None
 
@@ -100,8 +111,9 @@ def _checked_address(host: str, port: int, policy: FetchPolicy) -> IPAddress:
     return addresses[0]
 
 
-def _read(response: urllib3.BaseHTTPResponse, url: str, policy: FetchPolicy,
-          deadline: float) -> bytes:
+def _read(
+    response: urllib3.BaseHTTPResponse, url: str, policy: FetchPolicy, deadline: float
+) -> bytes:
     length = response.headers.get("Content-Length")
     if length and length.isdigit() and int(length) > policy.max_bytes:
         response.close()

@@ -25,10 +25,12 @@ class Settings(BaseSettings):
 
     # storage (docs/STORAGE.md)
     storage: str = Field(
-        "file://./voxcap-data", description="file:///path or s3://bucket/prefix for voices and outputs."
+        "file://./voxcap-data",
+        description="file:///path or s3://bucket/prefix for voices and outputs.",
     )
     signing_secret: SecretStr | None = Field(
-        None, description="HMAC key for local-store signed URLs; unset = a random key kept in the store."
+        None,
+        description="HMAC key for local-store signed URLs; unset = a random key kept in the store.",
     )
     public_url: str = Field(
         "http://127.0.0.1:8000", description="Base URL of `voxcap serve`, for local signed URLs."

@@ -55,24 +55,47 @@ class VoiceLibrary:
         )
 
     # ---------------------------------------------------------------- adding
-    def add_from(self, name: str, location: str, transcript: str = "",
-                 replace: bool = False) -> Voice:
+    def add_from(
+        self, name: str, location: str, transcript: str = "", replace: bool = False
+    ) -> Voice:
         """Add a voice from a file path or an http(s) URL."""
         if location.startswith(("http://", "https://")):
             keys.voice_name(name)  # refuse a bad name before any network traffic
             data, filename = fetch(location, self._policy)
-            return self.add(name, data, transcript=transcript, filename=filename,
-                            source=location.split("?", 1)[0], replace=replace)
+            return self.add(
+                name,
+                data,
+                transcript=transcript,
+                filename=filename,
+                source=location.split("?", 1)[0],
+                replace=replace,
+            )
         path = Path(location).expanduser()
         if not path.is_file():
             raise InvalidInput(f"no audio file at {location}")
         if path.stat().st_size > self.settings.max_voice_bytes:
-            raise TooLarge(f"{path.name} is over the limit of {self.settings.max_voice_bytes:,} bytes")
-        return self.add(name, path.read_bytes(), transcript=transcript, filename=path.name,
-                        source=f"file:{path.name}", replace=replace)
+            raise TooLarge(
+                f"{path.name} is over the limit of {self.settings.max_voice_bytes:,} bytes"
+            )
+        return self.add(
+            name,
+            path.read_bytes(),
+            transcript=transcript,
+            filename=path.name,
+            source=f"file:{path.name}",
+            replace=replace,
+        )
 
-    def add(self, name: str, data: bytes, *, transcript: str, filename: str, source: str,
-            replace: bool = False) -> Voice:
+    def add(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        transcript: str,
+        filename: str,
+        source: str,
+        replace: bool = False,
+    ) -> Voice:
         """Validate a clip and store it with its normalised reference and transcript.
 
         Raises:
@@ -85,18 +108,32 @@ class VoiceLibrary:
             raise TooLarge(f"the clip is over the limit of {self.settings.max_voice_bytes:,} bytes")
         reference = _reference(audio_io.decode(data))
         suffix = Path(filename).suffix or ".bin"
-        voice = Voice(name, round(reference.duration, 3), REFERENCE_RATE, transcript.strip(),
-                      datetime.now(UTC).isoformat(timespec="seconds"), source,
-                      keys.voice_original(name, suffix), len(data))
+        voice = Voice(
+            name,
+            round(reference.duration, 3),
+            REFERENCE_RATE,
+            transcript.strip(),
+            datetime.now(UTC).isoformat(timespec="seconds"),
+            source,
+            keys.voice_original(name, suffix),
+            len(data),
+        )
         if replace:
             self.delete(name, missing_ok=True)
         wav = audio_io.encode(reference, audio_io.FORMATS["wav"])
-        self._write_all(name, [
-            (voice.original, data, "application/octet-stream"),
-            (keys.voice_reference(name), wav, "audio/wav"),
-            (keys.voice_transcript(name), voice.transcript.encode(), "text/plain; charset=utf-8"),
-            (keys.voice_meta(name), json.dumps(asdict(voice)).encode(), "application/json"),
-        ])
+        self._write_all(
+            name,
+            [
+                (voice.original, data, "application/octet-stream"),
+                (keys.voice_reference(name), wav, "audio/wav"),
+                (
+                    keys.voice_transcript(name),
+                    voice.transcript.encode(),
+                    "text/plain; charset=utf-8",
+                ),
+                (keys.voice_meta(name), json.dumps(asdict(voice)).encode(), "application/json"),
+            ],
+        )
         return voice
 
     def _write_all(self, name: str, objects: list[tuple[str, bytes, str]]) -> None:
@@ -133,14 +170,22 @@ class VoiceLibrary:
         if self.exists(new):
             raise VoiceExists(f"voice {new!r} already exists")
         suffix = Path(voice.original).suffix
-        renamed = Voice(**{**asdict(voice), "name": new,
-                           "original": keys.voice_original(new, suffix)})
-        self._write_all(new, [
-            (renamed.original, self.store.get(voice.original), "application/octet-stream"),
-            (keys.voice_reference(new), self.store.get(keys.voice_reference(old)), "audio/wav"),
-            (keys.voice_transcript(new), renamed.transcript.encode(), "text/plain; charset=utf-8"),
-            (keys.voice_meta(new), json.dumps(asdict(renamed)).encode(), "application/json"),
-        ])
+        renamed = Voice(
+            **{**asdict(voice), "name": new, "original": keys.voice_original(new, suffix)}
+        )
+        self._write_all(
+            new,
+            [
+                (renamed.original, self.store.get(voice.original), "application/octet-stream"),
+                (keys.voice_reference(new), self.store.get(keys.voice_reference(old)), "audio/wav"),
+                (
+                    keys.voice_transcript(new),
+                    renamed.transcript.encode(),
+                    "text/plain; charset=utf-8",
+                ),
+                (keys.voice_meta(new), json.dumps(asdict(renamed)).encode(), "application/json"),
+            ],
+        )
         self.delete(old)
         return renamed
 

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help="voxcap: narration in a (cloned) voice with word-exact captions.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
 )
 err = Console(stderr=True)
 out = Console()
@@ -31,9 +33,11 @@ def guarded(run: Callable[[], T]) -> T:
     try:
         return run()
     except VoxcapError as exc:
-        err.print(f"[bold red]error[/] ({exc.code}): {exc.message}", highlight=False, soft_wrap=True)
+        err.print(
+            f"[bold red]error[/] ({exc.code}): {exc.message}", highlight=False, soft_wrap=True
+        )
         raise typer.Exit(exc.exit_code) from None
-    except Exception:  # noqa: BLE001 - the CLI boundary: log it, print one line
+    except Exception:
         log.exception("unexpected failure")
         err.print("[bold red]error[/] (internal_error): unexpected failure; see the log above")
         raise typer.Exit(1) from None
@@ -57,8 +61,14 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[Any], None]]:
     """A rich progress bar per pipeline stage, on stderr; yields the pipeline listener."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    bar = Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
-                   console=err, transient=True, disable=not enabled)
+    bar = Progress(
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not enabled,
+    )
     tasks: dict[str, Any] = {}
 
     def listener(event: Any) -> None:

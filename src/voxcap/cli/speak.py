@@ -94,8 +94,9 @@ def speak(
         request = SpeechRequest(body, engine, voice, speed, timings.value, aligner)
         with progress_bar(not as_json) as listener:
             result = run_speak(request, rt, listener, SOCIAL_LUFS if social else loudness)
-        options = CaptionOptions(cue_mode.value, max_words, max_chars, max_duration,
-                                 style=caption_style.value)
+        options = CaptionOptions(
+            cue_mode.value, max_words, max_chars, max_duration, style=caption_style.value
+        )
         artifacts, stage_times = render(result, fmt, formats, options)
         _finish(result, _deliver(rt, artifacts, stage_times, out_dir), started, as_json)
 
@@ -134,16 +135,18 @@ def align(
             check_writable(out_dir)
         with progress_bar(not as_json) as listener:
             result = run_align(decode(audio), body, rt, aligner, listener)
-        options = CaptionOptions(cue_mode.value, max_words, max_chars, max_duration,
-                                 style=caption_style.value)
+        options = CaptionOptions(
+            cue_mode.value, max_words, max_chars, max_duration, style=caption_style.value
+        )
         artifacts, stage_times = render(result, None, formats, options)
         _finish(result, _deliver(rt, artifacts, stage_times, out_dir), started, as_json)
 
     guarded(run)
 
 
-def _deliver(rt: Runtime, artifacts: list[Artifact], timings: dict[str, float],
-             out_dir: Path | None) -> Exported:
+def _deliver(
+    rt: Runtime, artifacts: list[Artifact], timings: dict[str, float], out_dir: Path | None
+) -> Exported:
     from voxcap.export import to_folder, to_store
 
     if out_dir is not None:
@@ -174,8 +177,10 @@ def _finish(result: SpeechResult, exported: Exported, started: float, as_json: b
     out.print(table, soft_wrap=True)
     wall = time.perf_counter() - started
     rtf = wall / result.duration if result.duration else 0.0
-    out.print(f"{len(result.words)} words, audio {result.duration:.2f} s, wall {wall:.2f} s, "
-              f"real-time factor {rtf:.3f}")
+    out.print(
+        f"{len(result.words)} words, audio {result.duration:.2f} s, wall {wall:.2f} s, "
+        f"real-time factor {rtf:.3f}"
+    )
 
 
 def document(result: SpeechResult, exported: Exported) -> dict[str, Any]:
@@ -183,8 +188,7 @@ def document(result: SpeechResult, exported: Exported) -> dict[str, Any]:
     from voxcap.schemas import AudioRef, FileRef, SpeechOutput, WordOut
 
     def ref(f: Any) -> dict[str, Any]:
-        return {"url": f.url, "format": f.format, "bytes": f.bytes,
-                "expires_at": f.expires_at}
+        return {"url": f.url, "format": f.format, "bytes": f.bytes, "expires_at": f.expires_at}
 
     audio = exported.audio
     doc = SpeechOutput(

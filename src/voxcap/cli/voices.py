@@ -13,8 +13,7 @@ from rich.table import Table
 from voxcap.cli.app import guarded, out, runtime
 from voxcap.errors import InvalidInput
 
-voices_app = typer.Typer(help="The voice library: reference clips to clone.",
-                         no_args_is_help=True)
+voices_app = typer.Typer(help="The voice library: reference clips to clone.", no_args_is_help=True)
 
 
 @voices_app.command("add")
@@ -25,7 +24,9 @@ def add(
     transcript_file: Annotated[
         Path | None, typer.Option(help="A .txt, .srt, .vtt or .csv transcript.")
     ] = None,
-    replace: Annotated[bool, typer.Option("--replace", help="Overwrite an existing voice.")] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite an existing voice.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Add a voice from a clip (1-30 s of speech after trimming silence)."""

@@ -1,11 +1,11 @@
 """The only place that names objects. Layout (docs/STORAGE.md):
 
-    voices/{name}/voice.json          metadata; written last, so its presence means "complete"
-    voices/{name}/original{.ext}      the upload as received
-    voices/{name}/reference.wav       normalised: mono, 24 kHz, silence trimmed
-    voices/{name}/transcript.txt      what the reference says
-    outputs/{job}/speech.{ext}        narration
-    outputs/{job}/captions.{srt,vtt,ass}, outputs/{job}/words.{csv,json}
+voices/{name}/voice.json          metadata; written last, so its presence means "complete"
+voices/{name}/original{.ext}      the upload as received
+voices/{name}/reference.wav       normalised: mono, 24 kHz, silence trimmed
+voices/{name}/transcript.txt      what the reference says
+outputs/{job}/speech.{ext}        narration
+outputs/{job}/captions.{srt,vtt,ass}, outputs/{job}/words.{csv,json}
 """
 
 from __future__ import annotations

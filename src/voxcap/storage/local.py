@@ -100,11 +100,12 @@ class LocalStore:
         lifetime = min(expires or self._expires, MAX_EXPIRES)
         expires_at = int(time.time()) + lifetime
         filename = filename or key.rsplit("/", 1)[-1]
-        query = {"expires": expires_at, "filename": filename,
-                 "signature": self._sign(keys.check(key), expires_at, filename)}
-        return SignedUrl(
-            f"{self._public_url}/files/{quote(key)}?{urlencode(query)}", expires_at
-        )
+        query = {
+            "expires": expires_at,
+            "filename": filename,
+            "signature": self._sign(keys.check(key), expires_at, filename),
+        }
+        return SignedUrl(f"{self._public_url}/files/{quote(key)}?{urlencode(query)}", expires_at)
 
     def verify(self, key: str, expires_at: int, filename: str, signature: str) -> None:
         """Check a signed URL's token (constant time).
@@ -128,7 +129,9 @@ class LocalStore:
             filename, signature = query["filename"][0], query["signature"][0]
         except (KeyError, ValueError):
             raise SignatureInvalid("the link is missing its signature") from None
-        key = unquote(parts.path.removeprefix(urlparse(self._public_url).path).removeprefix("/files/"))
+        key = unquote(
+            parts.path.removeprefix(urlparse(self._public_url).path).removeprefix("/files/")
+        )
         self.verify(key, expires_at, filename, signature)
         return key
 

@@ -16,15 +16,25 @@ from voxcap.settings import Settings
 from voxcap.storage import keys
 from voxcap.storage.base import MAX_EXPIRES, SignedUrl
 
-_AUTH = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken",
-         "ExpiredToken", "403", "Forbidden", "Unauthorized", "401"}
+_AUTH = {
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "AccessDenied",
+    "InvalidToken",
+    "ExpiredToken",
+    "403",
+    "Forbidden",
+    "Unauthorized",
+    "401",
+}
 
 
 class S3Store:
     """Objects under ``s3://bucket/prefix``."""
 
-    def __init__(self, client: Any, bucket: str, prefix: str, endpoint: str | None,
-                 expires: int = 3600) -> None:
+    def __init__(
+        self, client: Any, bucket: str, prefix: str, endpoint: str | None, expires: int = 3600
+    ) -> None:
         self._client = client
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
@@ -44,10 +54,13 @@ class S3Store:
             signature_version="s3v4",
             retries={"mode": "standard", "max_attempts": 5},
             s3={"addressing_style": settings.s3_addressing},
-            connect_timeout=10, read_timeout=60,
+            connect_timeout=10,
+            read_timeout=60,
         )
         client = boto3.session.Session().client(
-            "s3", endpoint_url=settings.s3_endpoint_url, region_name=settings.s3_region,
+            "s3",
+            endpoint_url=settings.s3_endpoint_url,
+            region_name=settings.s3_region,
             config=config,
         )
         endpoint = settings.s3_endpoint_url or client.meta.endpoint_url
@@ -80,7 +93,7 @@ class S3Store:
                 Bucket=self.bucket, Prefix=self.prefix + prefix
             )
             for page in pages:
-                found.extend(o["Key"][len(self.prefix):] for o in page.get("Contents", []))
+                found.extend(o["Key"][len(self.prefix) :] for o in page.get("Contents", []))
         except Exception as exc:  # noqa: BLE001 - botocore errors, translated below
             self._fail(exc, "list", prefix)
         return sorted(found)
@@ -97,12 +110,12 @@ class S3Store:
         lifetime = min(expires or self._expires, MAX_EXPIRES)
         filename = filename or key.rsplit("/", 1)[-1]
         params = {
-            "Bucket": self.bucket, "Key": self._key(key),
+            "Bucket": self.bucket,
+            "Key": self._key(key),
             "ResponseContentDisposition": f'attachment; filename="{filename}"',
             "ResponseContentType": mimetypes.guess_type(filename)[0] or "application/octet-stream",
         }
-        url = self._client.generate_presigned_url("get_object", Params=params,
-                                                  ExpiresIn=lifetime)
+        url = self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=lifetime)
         return SignedUrl(url, int(time.time()) + lifetime)
 
     def _call(self, action: str, key: str, method: str, **kwargs: Any) -> Any:
@@ -128,11 +141,13 @@ class S3Store:
             if code == "NoSuchBucket":
                 raise BucketNotFound(f"bucket {self.bucket!r} does not exist at {where}") from None
             if code in _AUTH:
-                hint = (" (Backblaze B2: use an application key ID and key with access to this "
-                        "bucket)" if "backblazeb2" in self.endpoint else "")
+                hint = (
+                    " (Backblaze B2: use an application key ID and key with access to this bucket)"
+                    if "backblazeb2" in self.endpoint
+                    else ""
+                )
                 raise StorageAuthError(
-                    f"S3 refused to {action} {key} at {where}: {code}; check the credentials"
-                    f"{hint}"
+                    f"S3 refused to {action} {key} at {where}: {code}; check the credentials{hint}"
                 ) from None
             raise StorageError(f"S3 could not {action} {key} at {where}: {code}") from None
         if isinstance(exc, BotoCoreError):

@@ -16,8 +16,11 @@ router = APIRouter()
 
 @router.get("/files/{key:path}")
 def get_file(
-    key: str, request: Request, expires: Annotated[int, Query()],
-    filename: Annotated[str, Query()], signature: Annotated[str, Query()],
+    key: str,
+    request: Request,
+    expires: Annotated[int, Query()],
+    filename: Annotated[str, Query()],
+    signature: Annotated[str, Query()],
 ) -> FileResponse:
     store = request.app.state.runtime.store
     if not isinstance(store, LocalStore):
