@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,14 +14,15 @@ import soundfile as sf
 import soxr
 
 from voxcap.domain import Audio
-from voxcap.errors import AudioDecodeError, UnknownFormat
+from voxcap.errors import AudioDecodeError, EngineError, MissingDependency, UnknownFormat
 
 SOCIAL_LUFS = -14.0  # the loudness preset for social video
 
 
 @dataclass(frozen=True, slots=True)
 class AudioFormat:
-    """An output container/codec. ``rates`` lists the sample rates the codec accepts."""
+    """An output container/codec. ``rates`` lists the sample rates the codec accepts;
+    ``encoder`` names the entry of ENCODERS that writes it."""
 
     name: str
     extension: str
@@ -26,6 +30,7 @@ class AudioFormat:
     subtype: str | None
     media_type: str
     rates: tuple[int, ...] = ()
+    encoder: str = "sndfile"  # the entry of ENCODERS that writes it
 
 
 FORMATS: dict[str, AudioFormat] = {
@@ -42,6 +47,9 @@ FORMATS: dict[str, AudioFormat] = {
     "opus": AudioFormat(
         "opus", "ogg", "OGG", "OPUS", "audio/ogg", (8000, 12000, 16000, 24000, 48000)
     ),
+    # AAC (ADTS) through ffmpeg; raw 16-bit little-endian PCM at 24 kHz (OpenAI's "pcm")
+    "aac": AudioFormat("aac", "aac", "", None, "audio/aac", (24000,), encoder="ffmpeg"),
+    "pcm": AudioFormat("pcm", "pcm", "", None, "audio/pcm", (24000,), encoder="raw"),
 }
 
 
@@ -104,6 +112,10 @@ def encode(audio: Audio, fmt: AudioFormat) -> bytes:
     if fmt.rates and audio.sample_rate not in fmt.rates:
         target = min((r for r in fmt.rates if r >= audio.sample_rate), default=fmt.rates[-1])
         audio = resample(audio, target)
+    return ENCODERS[fmt.encoder](audio, fmt)
+
+
+def _sndfile(audio: Audio, fmt: AudioFormat) -> bytes:
     buffer = io.BytesIO()
     sf.write(
         buffer,
@@ -113,6 +125,54 @@ def encode(audio: Audio, fmt: AudioFormat) -> bytes:
         subtype=fmt.subtype,
     )
     return buffer.getvalue()
+
+
+def _pcm16(audio: Audio, fmt: AudioFormat) -> bytes:
+    pcm: bytes = (np.clip(audio.samples, -1, 1) * 32767).astype("<i2").tobytes()
+    return pcm
+
+
+def _ffmpeg(audio: Audio, fmt: AudioFormat) -> bytes:
+    exe = shutil.which("ffmpeg")
+    if exe is None:
+        raise MissingDependency(f"{fmt.name} needs ffmpeg (apt-get install ffmpeg)")
+    done = subprocess.run(
+        [
+            exe,
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "s16le",
+            "-ar",
+            str(audio.sample_rate),
+            "-ac",
+            "1",
+            "-i",
+            "pipe:0",
+            "-c:a",
+            fmt.name,
+            "-b:a",
+            "96k",
+            "-f",
+            "adts",
+            "pipe:1",
+        ],
+        input=_pcm16(audio, fmt),
+        capture_output=True,
+        timeout=600,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise EngineError(f"ffmpeg could not encode {fmt.name}: {done.stderr.decode()[-300:]}")
+    return done.stdout
+
+
+ENCODERS: dict[str, Callable[[Audio, AudioFormat], bytes]] = {
+    "sndfile": _sndfile,
+    "raw": _pcm16,
+    "ffmpeg": _ffmpeg,
+}
 
 
 def trim_silence(audio: Audio, threshold_db: float = -40.0, margin: float = 0.1) -> Audio:

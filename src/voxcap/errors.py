@@ -163,3 +163,51 @@ class StorageAuthError(StorageError):
 
 class BucketNotFound(StorageError):
     code = "storage_bucket_not_found"
+
+
+class JobNotFound(VoxcapError):
+    code = "job_not_found"
+    http_status = 404
+    exit_code = 2
+
+
+class JobNotCancelable(VoxcapError):
+    code = "job_not_cancelable"
+    http_status = 409
+    exit_code = 2
+
+
+class AuthMissing(VoxcapError):
+    code = "unauthorized"
+    http_status = 401
+    exit_code = 2
+
+
+class AuthRejected(VoxcapError):
+    code = "forbidden"
+    http_status = 403
+    exit_code = 2
+
+
+class RateLimited(VoxcapError):
+    code = "rate_limited"
+    http_status = 429
+    exit_code = 2
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[type[VoxcapError], tuple[str]]:
+        return (type(self), (self.message,))
+
+
+class BodyTooLarge(VoxcapError):
+    code = "body_too_large"
+    http_status = 413
+    exit_code = 2
+
+
+class NotReady(VoxcapError):
+    code = "not_ready"
+    http_status = 503

@@ -65,8 +65,7 @@ def speak(
         AlignmentError, EngineError: a stage failed.
     """
     runtime = runtime or Runtime()
-    if not 0.25 <= request.speed <= 4.0:
-        raise InvalidInput(f"speed must be between 0.25 and 4.0, not {request.speed}")
+    _check(request)
     stages = _Stages(on_progress)
     with stages.stage("normalize"):
         script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
@@ -98,6 +97,16 @@ def speak(
     return SpeechResult(request.text, audio, words, stages.timings, engine_words)
 
 
+def synthesize(request: SpeechRequest, runtime: Runtime | None = None) -> Audio:
+    """Speech only, no word timings (the OpenAI-compatible endpoint)."""
+    runtime = runtime or Runtime()
+    _check(request)
+    script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
+    options = SynthesisOptions(request.speed, runtime.settings.sentence_pause)
+    engine = runtime.engine(request.engine)
+    return engine.synthesize(script, runtime.resolve_voice(request.voice), options).audio
+
+
 def align(
     audio: Audio,
     text: str,
@@ -114,6 +123,11 @@ def align(
         spans = runtime.aligner(aligner).align(audio, [t.text for t in script.tokens])
         words = word_times(script, spans, audio.duration)
     return SpeechResult(text, audio, words, stages.timings)
+
+
+def _check(request: SpeechRequest) -> None:
+    if not 0.25 <= request.speed <= 4.0:
+        raise InvalidInput(f"speed must be between 0.25 and 4.0, not {request.speed}")
 
 
 def _align_sentences(

@@ -1,17 +1,72 @@
-"""Wire models shared by the faces: the result JSON of the CLI (and later the API and RunPod)."""
+"""Wire models shared by the faces: the speech request (CLI, HTTP API, RunPod, jobs) and the
+result document they all return."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from voxcap.domain import CaptionOptions, SpeechRequest, SpeechResult
+
+if TYPE_CHECKING:
+    from voxcap.export import Exported
+    from voxcap.storage import Store
+
+
+class SpeechJob(BaseModel):
+    """A narration request: ``POST /v1/speech``, a RunPod ``speak`` input, a queued job."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, description="What to say.")
+    voice: str | None = Field(None, description="Library voice, engine voice name or path.")
+    engine: str | None = Field(None, description="Engine; default VOXCAP_ENGINE.")
+    audio_format: Literal["wav", "mp3", "flac", "opus"] = "mp3"
+    captions: list[Literal["srt", "vtt", "ass", "csv", "json"]] = ["srt", "vtt", "ass", "json"]
+    caption_style: Literal["word", "karaoke", "plain"] = "karaoke"
+    cue_mode: Literal["phrase", "word"] = "phrase"
+    max_words: int = Field(4, ge=1, le=50)
+    max_chars: int = Field(28, ge=1, le=500)
+    max_duration: float = Field(3.0, gt=0, le=60)
+    speed: float = Field(1.0, ge=0.25, le=4.0)
+    seed: int | None = Field(None, description="For engines with sampling (F5); Piper ignores.")
+    timings: Literal["align", "engine"] = "align"
+    aligner: str | None = None
+    loudness: float | None = Field(None, ge=-70, le=0, description="Target LUFS, e.g. -14.")
+
+    @field_validator("text")
+    @classmethod
+    def _speakable(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("text is empty")
+        return text
+
+    def speech_request(self) -> SpeechRequest:
+        return SpeechRequest(
+            self.text, self.engine, self.voice, self.speed, self.timings, self.aligner
+        )
+
+    def caption_options(self) -> CaptionOptions:
+        return CaptionOptions(
+            self.cue_mode,
+            self.max_words,
+            self.max_chars,
+            self.max_duration,
+            style=self.caption_style,
+        )
 
 
 class FileRef(BaseModel):
-    """A produced file, handed out by URL (``file://`` for local output folders)."""
+    """A produced file: handed out by ``url`` (``file://`` for local folders, else an expiring
+    signed URL). Stored job results keep the object ``key`` and are signed when read."""
 
-    url: str
+    url: str | None = None
     format: str
     bytes: int
     expires_at: int | None = None  # unix seconds; None for file:// URLs
+    key: str | None = None
+    filename: str | None = None
 
 
 class AudioRef(FileRef):
@@ -32,3 +87,57 @@ class SpeechOutput(BaseModel):
     words: list[WordOut]
     duration: float
     timings: dict[str, float]
+
+    def signed(self, store: Store, expires: int | None = None) -> SpeechOutput:
+        """A copy whose files carry fresh signed URLs instead of object keys."""
+
+        def sign(ref: Any) -> Any:
+            if ref.key is None:
+                return ref
+            url = store.signed_url(ref.key, expires, ref.filename)
+            return ref.model_copy(
+                update={"url": url.url, "expires_at": url.expires_at, "key": None, "filename": None}
+            )
+
+        return self.model_copy(
+            update={
+                "audio": sign(self.audio) if self.audio else None,
+                "captions": {k: sign(v) for k, v in self.captions.items()},
+            }
+        )
+
+    def public(self) -> dict[str, Any]:
+        """The JSON handed to users (no object keys)."""
+        return self.model_dump(
+            exclude_none=False,
+            exclude={
+                "audio": {"key", "filename"},
+                "captions": {"__all__": {"key", "filename"}},
+            },
+        )
+
+
+def speech_output(
+    result: SpeechResult, exported: Exported, keep_keys: bool = False
+) -> SpeechOutput:
+    """The result document of a narration whose files were exported."""
+
+    def ref(f: Any) -> dict[str, Any]:
+        if keep_keys:
+            return {
+                "url": None,
+                "format": f.format,
+                "bytes": f.bytes,
+                "key": f.key,
+                "filename": f.key.rsplit("/", 1)[-1] if f.key else None,
+            }
+        return {"url": f.url, "format": f.format, "bytes": f.bytes, "expires_at": f.expires_at}
+
+    audio = exported.audio
+    return SpeechOutput(
+        audio=AudioRef(**ref(audio), duration=round(result.duration, 3)) if audio else None,
+        captions={k: FileRef(**ref(f)) for k, f in exported.captions.items()},
+        words=[WordOut(text=w.text, start=w.start, end=w.end) for w in result.words],
+        duration=round(result.duration, 3),
+        timings={k: round(v, 4) for k, v in {**result.timings, **exported.timings}.items()},
+    )

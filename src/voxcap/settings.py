@@ -50,3 +50,18 @@ class Settings(BaseSettings):
     voice_cache_dir: Path = Field(
         Path.home() / ".cache" / "voxcap" / "voices", description="Workers' local voice cache."
     )
+
+    # HTTP API and jobs (docs/API.md)
+    api_keys: list[SecretStr] = Field(
+        default_factory=list, description="Accepted API keys; empty = no authentication."
+    )
+    rate_limit: int = Field(120, ge=1, description="Requests per minute per API key (or IP).")
+    max_body_bytes: int = Field(30 * 1024 * 1024, gt=0, description="Largest request body.")
+    cors_origins: list[str] = Field(default_factory=list, description="CORS; empty = off.")
+    queue: Path = Field(Path("voxcap-data/jobs.sqlite3"), description="The SQLite job queue.")
+    lease: float = Field(30.0, gt=0, description="Seconds a worker holds a job between beats.")
+    max_attempts: int = Field(3, ge=1, description="Claims of one job before it is failed.")
+    retention: float = Field(7 * 24 * 3600, gt=0, description="Seconds finished jobs are kept.")
+    openai_voices: dict[str, str] = Field(
+        default_factory=dict, description='OpenAI voice -> voxcap voice, e.g. {"alloy": "kim"}.'
+    )

@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
-from voxcap.api.routes import files, health
-from voxcap.errors import VoxcapError
+from voxcap.api import errors
+from voxcap.api.deps import TokenBuckets
+from voxcap.api.routes import files, health, openai, speech, voices
+from voxcap.jobs.sqlite import SqliteQueue
 from voxcap.runtime import Runtime
 from voxcap.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """A voxcap API app over one Runtime built from ``settings`` (default: the environment)."""
-    app = FastAPI(title="voxcap", version="0.1.0")
-    app.state.runtime = Runtime(settings or Settings())
-    app.include_router(health.router)
-    app.include_router(files.router)
-
-    @app.exception_handler(VoxcapError)
-    async def voxcap_error(request: Request, exc: VoxcapError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=exc.http_status)
-
+    """The voxcap HTTP API over one Runtime and the job queue named by ``settings``."""
+    settings = settings or Settings()
+    app = FastAPI(
+        title="voxcap",
+        version="0.1.0",
+        description="Narration in a (cloned) voice with word-exact captions. Errors are "
+        '{"error": {"code", "message"}}; see docs/API.md.',
+    )
+    app.state.runtime = Runtime(settings)
+    app.state.queue = SqliteQueue(settings.queue, settings.max_attempts)
+    app.state.limiter = TokenBuckets(settings.rate_limit)
+    for module in (health, speech, voices, openai, files):
+        app.include_router(module.router)
+    errors.install(app)
+    app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
     return app

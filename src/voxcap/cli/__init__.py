@@ -6,7 +6,7 @@ import logging
 
 from voxcap.cli.app import app
 from voxcap.cli.doctor import doctor
-from voxcap.cli.serve import serve
+from voxcap.cli.serve import serve, worker
 from voxcap.cli.speak import align, speak
 from voxcap.cli.voices import voices_app
 
@@ -14,6 +14,7 @@ app.command()(speak)
 app.command()(align)
 app.command()(doctor)
 app.command()(serve)
+app.command()(worker)
 app.add_typer(voices_app, name="voices")
 
 __all__ = ["app", "main"]

@@ -185,17 +185,6 @@ def _finish(result: SpeechResult, exported: Exported, started: float, as_json: b
 
 def document(result: SpeechResult, exported: Exported) -> dict[str, Any]:
     """The result JSON shared with the HTTP API and the RunPod worker."""
-    from voxcap.schemas import AudioRef, FileRef, SpeechOutput, WordOut
+    from voxcap.schemas import speech_output
 
-    def ref(f: Any) -> dict[str, Any]:
-        return {"url": f.url, "format": f.format, "bytes": f.bytes, "expires_at": f.expires_at}
-
-    audio = exported.audio
-    doc = SpeechOutput(
-        audio=AudioRef(**ref(audio), duration=round(result.duration, 3)) if audio else None,
-        captions={k: FileRef(**ref(f)) for k, f in exported.captions.items()},
-        words=[WordOut(text=w.text, start=w.start, end=w.end) for w in result.words],
-        duration=round(result.duration, 3),
-        timings={k: round(v, 4) for k, v in {**result.timings, **exported.timings}.items()},
-    )
-    return doc.model_dump()
+    return speech_output(result, exported).public()

@@ -36,6 +36,7 @@ class Engine(Protocol):
     """A text-to-speech engine. Loaded once per process and reused across requests."""
 
     name: str
+    presets: tuple[str, ...]  # voice names the engine itself knows
 
     def synthesize(
         self,

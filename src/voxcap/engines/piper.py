@@ -36,6 +36,7 @@ class PiperEngine:
     """Piper voices by path (``.onnx``) or ``joe`` (bundled); loaded once and cached."""
 
     name = "piper"
+    presets = (BUNDLED,)
 
     def __init__(self, default_voice: str | None = None) -> None:
         require("piper", extra="piper")

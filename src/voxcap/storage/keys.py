@@ -52,6 +52,10 @@ def voice_original(name: str, suffix: str) -> str:
     return voice_prefix(name) + f"original{suffix}"
 
 
+def output_prefix(job: str) -> str:
+    return check(f"{OUTPUTS}{job}") + "/"
+
+
 def output(job: str, filename: str) -> str:
     return check(f"{OUTPUTS}{job}/{filename}")
 

@@ -91,7 +91,7 @@ class LocalStore:
                 found.append(key)
         return sorted(found)
 
-    def local_path(self, key: str) -> Path | None:
+    def local_path(self, key: str) -> Path:
         return self._path(key)
 
     def signed_url(

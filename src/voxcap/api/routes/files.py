@@ -5,9 +5,10 @@ from __future__ import annotations
 import mimetypes
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 
+from voxcap.api.deps import RuntimeDep
 from voxcap.errors import ObjectNotFound
 from voxcap.storage.local import LocalStore
 
@@ -17,17 +18,17 @@ router = APIRouter()
 @router.get("/files/{key:path}")
 def get_file(
     key: str,
-    request: Request,
+    rt: RuntimeDep,
     expires: Annotated[int, Query()],
     filename: Annotated[str, Query()],
     signature: Annotated[str, Query()],
 ) -> FileResponse:
-    store = request.app.state.runtime.store
+    store = rt.store
     if not isinstance(store, LocalStore):
         raise ObjectNotFound("this server's store hands out its own signed URLs")
     store.verify(key, expires, filename, signature)
     path = store.local_path(key)
-    if path is None or not path.is_file():
+    if not path.is_file():
         raise ObjectNotFound(f"no object {key}")
     media_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     return FileResponse(path, media_type=media_type, filename=filename)

@@ -1,8 +1,16 @@
-"""``GET /healthz``: the process is alive."""
+"""``/healthz`` (alive), ``/readyz`` (engine, store and queue usable), ``/metrics``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+from collections.abc import Iterator
+
+from fastapi import APIRouter, Request, Response
+
+from voxcap.api.deps import QueueDep, RuntimeDep
+from voxcap.errors import NotReady, VoxcapError
+from voxcap.jobs.base import JobQueue
+from voxcap.jobs.records import JobStatus
 
 router = APIRouter()
 
@@ -10,3 +18,62 @@ router = APIRouter()
 @router.get("/healthz")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(rt: RuntimeDep, queue: QueueDep) -> dict[str, str]:
+    def check() -> None:
+        rt.engine()
+        rt.store.exists("outputs/readyz/probe")
+        queue.counts()
+
+    try:
+        await asyncio.to_thread(check)
+    except VoxcapError as exc:
+        raise NotReady(f"not ready: {exc.message}") from None
+    return {"status": "ready"}
+
+
+@router.get("/metrics")
+async def metrics(request: Request, queue: QueueDep) -> Response:
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    registry = CollectorRegistry()
+    registry.register(_Collector(queue))  # type: ignore[arg-type]
+    body = await asyncio.to_thread(generate_latest, registry)
+    return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+class _Collector:
+    """Job counts, queue depth, stage durations and real-time factor, read from the queue."""
+
+    def __init__(self, queue: JobQueue) -> None:
+        self.queue = queue
+
+    def collect(self) -> Iterator[object]:
+        from prometheus_client.core import GaugeMetricFamily, SummaryMetricFamily
+
+        counts = self.queue.counts()
+        jobs = GaugeMetricFamily("voxcap_jobs", "Jobs kept, by status.", labels=["status"])
+        for status, n in counts.items():
+            jobs.add_metric([status.value], n)
+        yield jobs
+        yield GaugeMetricFamily(
+            "voxcap_queue_depth", "Jobs waiting for a worker.", value=counts[JobStatus.queued]
+        )
+        timings = self.queue.finished_timings()
+        stages = SummaryMetricFamily(
+            "voxcap_stage_seconds", "Wall time per pipeline stage.", labels=["stage"]
+        )
+        names = sorted({k for t in timings for k in t if k != "duration"})
+        for stage in names:
+            values = [t[stage] for t in timings if stage in t]
+            stages.add_metric([stage], len(values), sum(values))
+        yield stages
+        audio = sum(t.get("duration", 0.0) for t in timings)
+        wall = sum(v for t in timings for k, v in t.items() if k != "duration")
+        yield GaugeMetricFamily(
+            "voxcap_realtime_factor",
+            "Wall time over audio time of the kept succeeded jobs.",
+            value=wall / audio if audio else 0.0,
+        )

@@ -1,0 +1,86 @@
+"""Request dependencies: the runtime and queue, API keys, and per-key rate limiting."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import threading
+import time
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from voxcap.errors import AuthMissing, AuthRejected, RateLimited
+from voxcap.jobs.base import JobQueue
+from voxcap.runtime import Runtime
+
+
+def runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+def queue(request: Request) -> JobQueue:
+    q: JobQueue = request.app.state.queue
+    return q
+
+
+class TokenBuckets:
+    """``rate`` requests per minute per caller, with bursts up to ``rate``."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, caller: str) -> float:
+        """0 if allowed, else the seconds to wait."""
+        now = time.monotonic()
+        per_second = self.rate / 60
+        with self._lock:
+            tokens, last = self._buckets.get(caller, (float(self.rate), now))
+            tokens = min(float(self.rate), tokens + (now - last) * per_second)
+            if tokens >= 1:
+                self._buckets[caller] = (tokens - 1, now)
+                return 0.0
+            self._buckets[caller] = (tokens, now)
+            return (1 - tokens) / per_second
+
+
+def caller(request: Request) -> str:
+    """Check the API key (constant time) and the rate limit; returns the caller's fingerprint.
+
+    Raises:
+        AuthMissing (401), AuthRejected (403), RateLimited (429).
+    """
+    settings = request.app.state.runtime.settings
+    keys = [k.get_secret_value() for k in settings.api_keys]
+    given = _bearer(request)
+    if keys:
+        if given is None:
+            raise AuthMissing("an API key is required: Authorization: Bearer <key>")
+        if not any(hmac.compare_digest(given.encode(), k.encode()) for k in keys):
+            raise AuthRejected("the API key is not valid")
+        who = "key:" + hashlib.sha256(given.encode()).hexdigest()[:16]
+    else:
+        who = "ip:" + (request.client.host if request.client else "unknown")
+    wait = request.app.state.limiter.take(who)
+    if wait > 0:
+        raise RateLimited(
+            f"rate limit of {settings.rate_limit} requests per minute reached",
+            retry_after=math.ceil(wait),
+        )
+    return who
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.headers.get("x-api-key") or None
+
+
+Caller = Annotated[str, Depends(caller)]
+RuntimeDep = Annotated[Runtime, Depends(runtime)]
+QueueDep = Annotated[JobQueue, Depends(queue)]

@@ -1,0 +1,117 @@
+"""``POST /v1/speech`` and the job resources: status, Server-Sent Events, cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from voxcap.api.deps import Caller, QueueDep, RuntimeDep
+from voxcap.errors import JobNotFound, TextTooLong, VoiceNotFound
+from voxcap.jobs.records import JobRecord
+from voxcap.runtime import Runtime
+from voxcap.schemas import SpeechJob, SpeechOutput
+
+router = APIRouter(prefix="/v1")
+POLL = 0.2
+
+
+@router.post("/speech", status_code=202)
+async def submit(
+    body: SpeechJob,
+    who: Caller,
+    rt: RuntimeDep,
+    queue: QueueDep,
+    wait: Annotated[float, Query(ge=0, le=300)] = 0,
+) -> JSONResponse:
+    """Queue a narration; with ``?wait=S`` return the finished job if it ends within S s."""
+    if len(body.text) > rt.settings.max_text_chars:
+        raise TextTooLong(
+            f"text is {len(body.text)} characters; the limit is {rt.settings.max_text_chars}"
+        )
+    if body.voice and not await asyncio.to_thread(_voice_known, rt, body):
+        raise VoiceNotFound(f"no voice named {body.voice!r}")
+    job = await asyncio.to_thread(queue.submit, body.model_dump(), who)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while wait and not job.status.finished and loop.time() < deadline:
+        await asyncio.sleep(POLL)
+        job = await asyncio.to_thread(queue.get, job.id)
+    return JSONResponse(view(job, rt), 200 if job.status.finished else 202)
+
+
+@router.get("/jobs/{job_id}")
+async def status(job_id: str, who: Caller, rt: RuntimeDep, queue: QueueDep) -> dict[str, Any]:
+    return view(await _owned(queue, job_id, who), rt)
+
+
+@router.delete("/jobs/{job_id}")
+async def cancel(job_id: str, who: Caller, rt: RuntimeDep, queue: QueueDep) -> dict[str, Any]:
+    await _owned(queue, job_id, who)
+    return view(await asyncio.to_thread(queue.cancel, job_id), rt)
+
+
+@router.get("/jobs/{job_id}/events")
+async def events(job_id: str, who: Caller, rt: RuntimeDep, queue: QueueDep) -> StreamingResponse:
+    """Server-Sent Events: ``progress`` on every change, then one ``done`` with the job."""
+    await _owned(queue, job_id, who)
+
+    async def stream() -> AsyncIterator[str]:
+        last: tuple[Any, ...] | None = None
+        while True:
+            job = await asyncio.to_thread(queue.get, job_id)
+            state = (job.status, job.stage, round(job.fraction, 3))
+            if job.status.finished:
+                yield _sse("done", view(job, rt))
+                return
+            if state != last:
+                last = state
+                yield _sse("progress", view(job, rt))
+            await asyncio.sleep(POLL)
+
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+    )
+
+
+def view(job: JobRecord, rt: Runtime) -> dict[str, Any]:
+    """A job as the API shows it; result files carry fresh signed URLs."""
+    out: dict[str, Any] = {
+        "id": job.id,
+        "status": job.status.value,
+        "created": job.created,
+        "updated": job.updated,
+        "attempts": job.attempts,
+        "progress": {"stage": job.stage, "fraction": round(job.fraction, 3)},
+    }
+    if job.result is not None:
+        out["result"] = SpeechOutput.model_validate(job.result).signed(rt.store).public()
+    if job.error is not None:
+        out["error"] = job.error
+    return out
+
+
+async def _owned(queue: QueueDep, job_id: str, who: str) -> JobRecord:
+    job = await asyncio.to_thread(queue.get, job_id)
+    if job.owner not in (None, who) and job.owner.startswith("key:"):
+        raise JobNotFound(f"no job {job_id!r}")
+    return job
+
+
+def _voice_known(rt: Runtime, body: SpeechJob) -> bool:
+    voice = body.voice or ""
+    if "/" in voice or voice.endswith(".onnx"):
+        return True  # a path: the engine checks it
+    return rt.voices.exists(voice) if voice not in _presets(rt, body) else True
+
+
+def _presets(rt: Runtime, body: SpeechJob) -> tuple[str, ...]:
+    return rt.engine(body.engine).presets
+
+
+def _sse(event: str, data: dict[str, Any]) -> str:
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n"

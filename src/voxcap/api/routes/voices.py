@@ -1,0 +1,81 @@
+"""``/v1/voices``: add (multipart upload or JSON with a URL), list, show, delete."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from voxcap.api.deps import Caller, RuntimeDep
+from voxcap.errors import InvalidInput
+from voxcap.voices import transcript_text
+
+router = APIRouter(prefix="/v1/voices")
+
+
+class VoiceFromUrl(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    audio_url: str = Field(pattern=r"^https?://")
+    transcript: str = ""
+    replace: bool = False
+
+
+@router.post("", status_code=201)
+async def add(request: Request, who: Caller, rt: RuntimeDep) -> dict[str, Any]:
+    """Multipart (``name``, ``audio``, ``transcript`` or ``transcript_file``) or JSON
+    (``name``, ``audio_url``, ``transcript``)."""
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await _add_upload(request, rt)
+    try:
+        body = VoiceFromUrl.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise InvalidInput(f"voice JSON: {exc.errors()[0]['msg']}") from None
+    voice = await asyncio.to_thread(
+        rt.voices.add_from, body.name, body.audio_url, body.transcript, body.replace
+    )
+    return asdict(voice)
+
+
+async def _add_upload(request: Request, rt: RuntimeDep) -> dict[str, Any]:
+    form = await request.form()
+    name, audio = form.get("name"), form.get("audio")
+    if not isinstance(name, str) or audio is None or isinstance(audio, str):
+        raise InvalidInput("multipart voice needs a 'name' field and an 'audio' file")
+    transcript = form.get("transcript")
+    text = transcript if isinstance(transcript, str) else ""
+    upload = form.get("transcript_file")
+    if upload is not None and not isinstance(upload, str):
+        text = transcript_text(await upload.read(), upload.filename or "transcript.txt")
+    data = await audio.read()
+    filename = audio.filename or "upload.bin"
+    voice = await asyncio.to_thread(
+        rt.voices.add,
+        name,
+        data,
+        transcript=text,
+        filename=filename,
+        source=f"upload:{filename}",
+        replace=form.get("replace") == "true",
+    )
+    return asdict(voice)
+
+
+@router.get("")
+async def list_voices(who: Caller, rt: RuntimeDep) -> list[dict[str, Any]]:
+    return [asdict(v) for v in await asyncio.to_thread(rt.voices.list)]
+
+
+@router.get("/{name}")
+async def show(name: str, who: Caller, rt: RuntimeDep) -> dict[str, Any]:
+    return asdict(await asyncio.to_thread(rt.voices.get, name))
+
+
+@router.delete("/{name}", status_code=204)
+async def delete(name: str, who: Caller, rt: RuntimeDep) -> Response:
+    await asyncio.to_thread(rt.voices.delete, name)
+    return Response(status_code=204)

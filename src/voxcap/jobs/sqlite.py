@@ -1,0 +1,207 @@
+"""The embedded job queue: one SQLite file in WAL mode, shared by ``voxcap serve`` and any
+number of ``voxcap worker`` processes on the same machine.
+
+Claims happen inside ``BEGIN IMMEDIATE`` transactions, so two workers never take the same job;
+every state change after a claim is conditional on the claiming worker still holding the job,
+so a worker that lost its lease (it was presumed dead) cannot complete it a second time.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from voxcap.errors import JobNotCancelable, JobNotFound
+from voxcap.jobs.records import JobRecord, JobStatus
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    request TEXT NOT NULL,
+    stage TEXT,
+    fraction REAL NOT NULL DEFAULT 0,
+    result TEXT,
+    error TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    worker TEXT,
+    lease_until REAL,
+    created REAL NOT NULL,
+    updated REAL NOT NULL,
+    owner TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created);
+"""
+WORKER_DIED = {
+    "code": "worker_died",
+    "message": "the job's worker stopped responding too many times; giving up",
+}
+
+
+class SqliteQueue:
+    """A durable queue in ``path``; ``max_attempts`` claims per job before it is failed."""
+
+    def __init__(self, path: Path, max_attempts: int = 3) -> None:
+        self.path = path
+        self.max_attempts = max_attempts
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._db().executescript(SCHEMA)  # (executescript manages its own transaction)
+
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def submit(self, request: dict[str, Any], owner: str | None = None) -> JobRecord:
+        now = time.time()
+        job_id = uuid.uuid4().hex
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO jobs (id, status, request, created, updated, owner) "
+                "VALUES (?, 'queued', ?, ?, ?, ?)",
+                (job_id, json.dumps(request), now, now, owner),
+            )
+        return self.get(job_id)
+
+    def get(self, job_id: str) -> JobRecord:
+        row = self._db().execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise JobNotFound(f"no job {job_id!r}")
+        return _record(row)
+
+    def cancel(self, job_id: str) -> JobRecord:
+        with self._tx() as db:
+            row = db.execute("SELECT status FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                raise JobNotFound(f"no job {job_id!r}")
+            if row["status"] != JobStatus.queued:
+                raise JobNotCancelable(
+                    f"job {job_id} is {row['status']}; only queued jobs can be canceled"
+                )
+            db.execute(
+                "UPDATE jobs SET status = 'canceled', updated = ? WHERE id = ?",
+                (time.time(), job_id),
+            )
+        return self.get(job_id)
+
+    def claim(self, worker: str, lease: float) -> JobRecord | None:
+        now = time.time()
+        with self._tx() as db:
+            db.execute(
+                "UPDATE jobs SET status = 'failed', error = ?, worker = NULL, updated = ? "
+                "WHERE status = 'running' AND lease_until < ? AND attempts >= ?",
+                (json.dumps(WORKER_DIED), now, now, self.max_attempts),
+            )
+            row = db.execute(
+                "SELECT id FROM jobs WHERE status = 'queued' "
+                "OR (status = 'running' AND lease_until < ?) ORDER BY created LIMIT 1",
+                (now,),
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute(
+                "UPDATE jobs SET status = 'running', worker = ?, lease_until = ?, "
+                "attempts = attempts + 1, stage = NULL, fraction = 0, updated = ? WHERE id = ?",
+                (worker, now + lease, now, row["id"]),
+            )
+        return self.get(row["id"])
+
+    def heartbeat(
+        self,
+        job_id: str,
+        worker: str,
+        lease: float,
+        stage: str | None = None,
+        fraction: float = 0.0,
+    ) -> bool:
+        now = time.time()
+        with self._tx() as db:
+            cursor = db.execute(
+                "UPDATE jobs SET lease_until = ?, stage = COALESCE(?, stage), "
+                "fraction = CASE WHEN ? IS NULL THEN fraction ELSE ? END, updated = ? "
+                "WHERE id = ? AND worker = ? AND status = 'running'",
+                (now + lease, stage, stage, fraction, now, job_id, worker),
+            )
+        return cursor.rowcount == 1
+
+    def complete(self, job_id: str, worker: str, result: dict[str, Any]) -> bool:
+        return self._finish(job_id, worker, "succeeded", "result", result)
+
+    def fail(self, job_id: str, worker: str, error: dict[str, str]) -> bool:
+        return self._finish(job_id, worker, "failed", "error", error)
+
+    def _finish(
+        self, job_id: str, worker: str, status: str, column: str, value: dict[str, Any]
+    ) -> bool:
+        with self._tx() as db:
+            cursor = db.execute(
+                f"UPDATE jobs SET status = ?, {column} = ?, fraction = 1, lease_until = NULL, "
+                "updated = ? WHERE id = ? AND worker = ? AND status = 'running'",
+                (status, json.dumps(value), time.time(), job_id, worker),
+            )
+        return cursor.rowcount == 1
+
+    def counts(self) -> dict[JobStatus, int]:
+        rows = self._db().execute("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status")
+        found = {JobStatus(r["status"]): int(r["n"]) for r in rows}
+        return {status: found.get(status, 0) for status in JobStatus}
+
+    def expire(self, older_than: float) -> list[JobRecord]:
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT * FROM jobs WHERE status IN ('succeeded', 'failed', 'canceled') "
+                "AND updated < ?",
+                (older_than,),
+            ).fetchall()
+            db.executemany("DELETE FROM jobs WHERE id = ?", [(r["id"],) for r in rows])
+        return [_record(r) for r in rows]
+
+    def finished_timings(self) -> list[dict[str, float]]:
+        rows = self._db().execute("SELECT result FROM jobs WHERE status = 'succeeded'")
+        out = []
+        for row in rows:
+            result = json.loads(row["result"])
+            out.append({**result.get("timings", {}), "duration": result.get("duration", 0.0)})
+        return out
+
+
+def _record(row: sqlite3.Row) -> JobRecord:
+    return JobRecord(
+        id=row["id"],
+        status=JobStatus(row["status"]),
+        request=json.loads(row["request"]),
+        stage=row["stage"],
+        fraction=row["fraction"],
+        result=json.loads(row["result"]) if row["result"] else None,
+        error=json.loads(row["error"]) if row["error"] else None,
+        attempts=row["attempts"],
+        worker=row["worker"],
+        lease_until=row["lease_until"],
+        created=row["created"],
+        updated=row["updated"],
+        owner=row["owner"],
+    )

@@ -1,0 +1,134 @@
+"""The worker loop: claim a job, run the pipeline with a heartbeat, store the files, record the
+result. ``voxcap worker`` runs one; ``voxcap serve --workers N`` starts N beside the API."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+
+from voxcap.errors import VoxcapError
+from voxcap.jobs.base import JobQueue
+from voxcap.jobs.records import JobRecord
+from voxcap.pipeline import ProgressEvent
+from voxcap.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    """Runs jobs from ``queue`` with ``runtime`` (the model loads once, on the first job)."""
+
+    def __init__(self, runtime: Runtime, queue: JobQueue, poll: float = 0.25) -> None:
+        self.runtime = runtime
+        self.queue = queue
+        self.poll = poll
+        self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._last_expiry = 0.0
+
+    def run(self, stop: threading.Event) -> None:
+        """Work until ``stop`` is set."""
+        log.info("worker %s started", self.id)
+        while not stop.is_set():
+            if not self.run_once():
+                self._expire()
+                stop.wait(self.poll)
+
+    def run_once(self) -> bool:
+        """Claim and run one job; False when the queue had none."""
+        job = self.queue.claim(self.id, self.runtime.settings.lease)
+        if job is None:
+            return False
+        self.process(job)
+        return True
+
+    def process(self, job: JobRecord) -> None:
+        from voxcap.audio import audio_format
+        from voxcap.export import render, to_store
+        from voxcap.pipeline import speak
+        from voxcap.schemas import SpeechJob, speech_output
+
+        lease = self.runtime.settings.lease
+        beat = _Heartbeat(self.queue, job.id, self.id, lease)
+        log.info("job %s: started (attempt %d)", job.id, job.attempts)
+        try:
+            with beat:
+                spec = SpeechJob.model_validate(job.request)
+                result = speak(spec.speech_request(), self.runtime, beat.progress, spec.loudness)
+                artifacts, stage_times = render(
+                    result,
+                    audio_format(spec.audio_format),
+                    list(spec.captions),
+                    spec.caption_options(),
+                )
+                exported = to_store(artifacts, self.runtime.store, job.id, stage_times)
+                document = speech_output(result, exported, keep_keys=True)
+            if not self.queue.complete(job.id, self.id, document.model_dump()):
+                log.warning("job %s: finished, but its lease had passed to another worker", job.id)
+            else:
+                log.info("job %s: succeeded (%.2f s of audio)", job.id, result.duration)
+        except VoxcapError as exc:
+            log.info("job %s: failed: %s", job.id, exc.message)
+            self.queue.fail(job.id, self.id, {"code": exc.code, "message": exc.message})
+        except Exception:
+            log.exception("job %s: unexpected failure", job.id)
+            self.queue.fail(
+                job.id,
+                self.id,
+                {"code": "internal_error", "message": "unexpected failure; see the log"},
+            )
+
+    def _expire(self) -> None:
+        """Drop finished jobs (and their files) past the retention, at most once a minute."""
+        now = time.time()
+        if now - self._last_expiry < 60:
+            return
+        self._last_expiry = now
+        from voxcap.storage import keys
+
+        for job in self.queue.expire(now - self.runtime.settings.retention):
+            for key in self.runtime.store.list(keys.output_prefix(job.id)):
+                self.runtime.store.delete(key)
+
+
+class _Heartbeat:
+    """Extends the job's lease every lease/3 seconds and records the latest progress."""
+
+    def __init__(self, queue: JobQueue, job_id: str, worker: str, lease: float) -> None:
+        self.queue, self.job_id, self.worker, self.lease = queue, job_id, worker, lease
+        self._stop = threading.Event()
+        self._event: ProgressEvent | None = None
+        self._last = 0.0
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def progress(self, event: ProgressEvent) -> None:
+        self._event = event
+        now = time.monotonic()
+        if now - self._last >= 0.25 or event.fraction >= 1.0:  # live progress, throttled
+            self._last = now
+            self._beat()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.lease / 3):
+            self._beat()
+
+    def _beat(self) -> None:
+        event = self._event
+        self.queue.heartbeat(
+            self.job_id,
+            self.worker,
+            self.lease,
+            event.stage if event else None,
+            event.fraction if event else 0.0,
+        )
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
