@@ -134,11 +134,11 @@ def _wait_for_s3(server: S3Server, process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def uvicorn_server(app: Any) -> Iterator[str]:
-    """Serve ``app`` with a real uvicorn on a free loopback port; yields its base URL."""
+def uvicorn_server(app: Any, port: int | None = None) -> Iterator[str]:
+    """Serve ``app`` with a real uvicorn on loopback (a free port by default); yields its URL."""
     import uvicorn
 
-    port = free_port()
+    port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -42,17 +42,18 @@ async def add(request: Request, who: Caller, rt: RuntimeDep) -> dict[str, Any]:
 
 
 async def _add_upload(request: Request, rt: RuntimeDep) -> dict[str, Any]:
-    form = await request.form()
-    name, audio = form.get("name"), form.get("audio")
-    if not isinstance(name, str) or audio is None or isinstance(audio, str):
-        raise InvalidInput("multipart voice needs a 'name' field and an 'audio' file")
-    transcript = form.get("transcript")
-    text = transcript if isinstance(transcript, str) else ""
-    upload = form.get("transcript_file")
-    if upload is not None and not isinstance(upload, str):
-        text = transcript_text(await upload.read(), upload.filename or "transcript.txt")
-    data = await audio.read()
-    filename = audio.filename or "upload.bin"
+    async with request.form() as form:  # closes the uploaded temp files
+        name, audio = form.get("name"), form.get("audio")
+        if not isinstance(name, str) or audio is None or isinstance(audio, str):
+            raise InvalidInput("multipart voice needs a 'name' field and an 'audio' file")
+        transcript = form.get("transcript")
+        text = transcript if isinstance(transcript, str) else ""
+        upload = form.get("transcript_file")
+        if upload is not None and not isinstance(upload, str):
+            text = transcript_text(await upload.read(), upload.filename or "transcript.txt")
+        data = await audio.read()
+        filename = audio.filename or "upload.bin"
+        replace = form.get("replace") == "true"
     voice = await asyncio.to_thread(
         rt.voices.add,
         name,
@@ -60,7 +61,7 @@ async def _add_upload(request: Request, rt: RuntimeDep) -> dict[str, Any]:
         transcript=text,
         filename=filename,
         source=f"upload:{filename}",
-        replace=form.get("replace") == "true",
+        replace=replace,
     )
     return asdict(voice)
 

@@ -1,0 +1,287 @@
+"""The HTTP API on a real uvicorn, driven by httpx, an SSE client and the official openai
+client; files fetched by their signed URLs."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+import soundfile as sf
+from httpx_sse import connect_sse
+
+from voxcap.runtime import Runtime
+
+from .apihelp import KEY, Api, live_api
+from .conftest import CLIP_TEXT
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "API.md"
+BUCKET_TEST = "tests/test_storage.py::test_s3_missing_bucket_and_unreachable_endpoint"
+# Codes whose natural trigger lives in another test (the test is checked to exist).
+PROVOKED_ELSEWHERE = {
+    "voice_exists": "tests/test_api.py::test_voices_upload_url_list_show_delete",
+    "not_ready": "tests/test_api.py::test_readyz_when_the_store_is_down",
+    "too_large": "tests/test_voices.py::test_bad_clips_are_refused_and_leave_nothing",
+    "storage_error": BUCKET_TEST,
+    "storage_auth_failed": "tests/test_storage.py::test_s3_wrong_secret_is_one_clear_error",
+    "storage_bucket_not_found": BUCKET_TEST,
+    "engine_failed": "tests/test_piper.py::test_unmatchable_groups_raise",
+    "alignment_failed": "tests/test_alignment.py::test_unalignable_text_is_a_clear_error",
+    "worker_died": "tests/test_jobs.py::test_a_job_whose_worker_keeps_dying_fails",
+    "internal_error": "tests/test_jobs.py::test_an_unexpected_error_fails_the_job_not_the_worker",
+}
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory, runtime: Runtime) -> Iterator[Api]:
+    with live_api(tmp_path_factory.mktemp("api"), runtime) as live:
+        yield live
+
+
+def error_of(response: httpx.Response, status: int) -> str:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+    code: str = body["error"]["code"]
+    return code
+
+
+def test_submit_poll_and_fetch_every_file(api: Api) -> None:
+    with api.client() as client:
+        submitted = client.post(
+            "/v1/speech",
+            json={
+                "text": "Dr. Smith paid $3.50 at 9:30 a.m.",
+                "audio_format": "mp3",
+                "captions": ["srt", "vtt", "ass", "csv", "json"],
+                "caption_style": "word",
+            },
+        )
+        assert submitted.status_code == 202
+        job = submitted.json()
+        assert job["status"] == "queued" and job["progress"]["fraction"] == 0
+        api.drain()
+        done = client.get(f"/v1/jobs/{job['id']}").json()
+    assert done["status"] == "succeeded" and done["attempts"] == 1
+    result = done["result"]
+    assert [w["text"] for w in result["words"]] == [
+        "Dr.",
+        "Smith",
+        "paid",
+        "$3.50",
+        "at",
+        "9:30",
+        "a.m.",
+    ]
+    assert {"normalize", "synthesize", "align", "encode", "captions"} <= set(result["timings"])
+    audio = httpx.get(result["audio"]["url"])
+    assert audio.status_code == 200 and len(audio.content) == result["audio"]["bytes"]
+    assert audio.headers["content-type"] == "audio/mpeg"
+    assert result["audio"]["expires_at"] > time.time()
+    for fmt, ref in result["captions"].items():
+        got = httpx.get(ref["url"])
+        assert got.status_code == 200 and len(got.content) == ref["bytes"], fmt
+    assert httpx.get(result["captions"]["json"]["url"]).json()["words"] == result["words"]
+    assert "key" not in result["audio"]
+
+
+def test_wait_returns_the_finished_job(api: Api) -> None:
+    with api.working(), api.client() as client:
+        response = client.post("/v1/speech?wait=60", json={"text": "Waiting is fine."})
+    assert response.status_code == 200 and response.json()["status"] == "succeeded"
+
+
+def test_events_stream_progress_until_done(api: Api) -> None:
+    with api.client() as client:
+        job = client.post("/v1/speech", json={"text": "Stream my progress. Two sentences."})
+        job_id = job.json()["id"]
+        with api.working(), connect_sse(client, "GET", f"/v1/jobs/{job_id}/events") as source:
+            events = [(e.event, e.json()) for e in source.iter_sse()]
+    kinds = [kind for kind, _ in events]
+    assert kinds[0] == "progress" and kinds[-1] == "done" and kinds.count("done") == 1
+    assert events[-1][1]["status"] == "succeeded"
+    fractions = [data["progress"]["fraction"] for kind, data in events if kind == "progress"]
+    assert fractions == sorted(fractions) or len({e[1]["progress"]["stage"] for e in events}) > 1
+
+
+def test_cancel_a_queued_job(api: Api) -> None:
+    with api.client() as client:
+        job_id = client.post("/v1/speech", json={"text": "Never mind."}).json()["id"]
+        canceled = client.delete(f"/v1/jobs/{job_id}")
+        assert canceled.json()["status"] == "canceled"
+        assert error_of(client.delete(f"/v1/jobs/{job_id}"), 409) == "job_not_cancelable"
+        api.drain()
+        assert client.get(f"/v1/jobs/{job_id}").json()["status"] == "canceled"
+
+
+def test_voices_upload_url_list_show_delete(api: Api, clip_wav: bytes) -> None:
+    srt = f"1\n00:00:00,000 --> 00:00:03,000\n{CLIP_TEXT}\n".encode()
+    with api.client() as client:
+        made = client.post(
+            "/v1/voices",
+            data={"name": "kim"},
+            files={
+                "audio": ("kim.wav", clip_wav, "audio/wav"),
+                "transcript_file": ("kim.srt", srt, "text/plain"),
+            },
+        )
+        assert made.status_code == 201, made.text
+        assert made.json()["transcript"] == CLIP_TEXT
+        assert (
+            error_of(
+                client.post(
+                    "/v1/voices", data={"name": "kim"}, files={"audio": ("k.wav", clip_wav)}
+                ),
+                409,
+            )
+            == "voice_exists"
+        )
+        shown = client.get("/v1/voices/kim").json()
+        assert shown["name"] == "kim" and shown["sample_rate"] == 24_000
+        from_url = client.post(
+            "/v1/voices",
+            json={"name": "kim-url", "audio_url": f"{api.url}/healthz", "transcript": "x"},
+        )
+        assert error_of(from_url, 422) == "audio_unreadable"  # fetched, but not audio
+        assert [v["name"] for v in client.get("/v1/voices").json()] == ["kim"]
+        failed = client.post("/v1/speech", json={"text": "Clone me.", "voice": "kim"})
+        api.drain()
+        job = client.get(f"/v1/jobs/{failed.json()['id']}").json()
+        assert job["status"] == "failed" and job["error"]["code"] == "invalid_input"
+        assert client.delete("/v1/voices/kim").status_code == 204
+        assert error_of(client.get("/v1/voices/kim"), 400) == "voice_not_found"
+
+
+def test_openai_client_works_unchanged(api: Api) -> None:
+    client = openai.OpenAI(base_url=f"{api.url}/v1", api_key=KEY)
+    wav = client.audio.speech.create(
+        model="tts-1", voice="alloy", input="Hello from OpenAI.", response_format="wav"
+    )
+    info = sf.info(io.BytesIO(wav.content))
+    assert info.channels == 1 and info.duration > 0.5
+    with client.audio.speech.with_streaming_response.create(
+        model="tts-1", voice="joe", input="Streamed.", response_format="pcm"
+    ) as response:
+        pcm = b"".join(response.iter_bytes())
+    assert len(pcm) % 2 == 0 and len(pcm) / 2 / 24_000 > 0.3
+    for fmt in ["mp3", "opus", "aac", "flac"]:
+        data = client.audio.speech.create(
+            model="tts-1", voice="nova", input="Formats.", response_format=fmt
+        ).content  # type: ignore[arg-type]
+        assert len(data) > 500, fmt
+    with pytest.raises(openai.BadRequestError) as info_err:
+        client.audio.speech.create(model="tts-1", voice="nobody", input="Hi.")
+    assert info_err.value.status_code == 400
+    assert info_err.value.body["code"] == "voice_not_found"  # type: ignore[index]
+
+
+def test_health_ready_metrics(api: Api) -> None:
+    assert httpx.get(f"{api.url}/healthz").json() == {"status": "ok"}
+    assert httpx.get(f"{api.url}/readyz").json() == {"status": "ready"}
+    metrics = httpx.get(f"{api.url}/metrics").text
+    assert re.search(r'^voxcap_jobs\{status="succeeded"\} [1-9]', metrics, re.M)
+    assert "voxcap_queue_depth" in metrics and "voxcap_stage_seconds_count" in metrics
+    assert "voxcap_realtime_factor" in metrics
+
+
+def test_openapi_docs(api: Api) -> None:
+    assert httpx.get(f"{api.url}/docs").status_code == 200
+    paths = httpx.get(f"{api.url}/openapi.json").json()["paths"]
+    assert {"/v1/speech", "/v1/jobs/{job_id}", "/v1/audio/speech", "/v1/voices"} <= set(paths)
+
+
+def test_every_documented_error_code(api: Api, tmp_path: Path, runtime: Runtime) -> None:
+    documented = set(re.findall(r"^\| `([a-z_]+)` \| \d{3} \|", DOCS.read_text(), re.M))
+    seen: set[str] = set()
+    with api.client() as client, api.client(None) as anonymous, api.client("wrong-key") as wrong:
+        seen.add(error_of(anonymous.get("/v1/voices"), 401))
+        seen.add(error_of(wrong.get("/v1/voices"), 403))
+        seen.add(error_of(client.post("/v1/speech", json={"text": " "}), 422))
+        seen.add(error_of(client.post("/v1/speech", json={"text": "x" * 20_001}), 413))
+        seen.add(error_of(client.post("/v1/speech", json={"text": "hi", "voice": "zed"}), 400))
+        seen.add(error_of(client.get("/v1/jobs/nope"), 404))
+        job_id = client.post("/v1/speech", json={"text": "Done."}).json()["id"]
+        api.drain()
+        seen.add(error_of(client.delete(f"/v1/jobs/{job_id}"), 409))
+        seen.add(error_of(client.get("/v1/voices/Bad Name"), 422))
+        seen.add(
+            error_of(
+                client.post(
+                    "/v1/voices", json={"name": "x", "audio_url": "http://169.254.169.254/a.wav"}
+                ),
+                400,
+            )
+        )
+        seen.add(
+            error_of(
+                client.post(
+                    "/v1/voices", json={"name": "x", "audio_url": f"{api.url}/missing.wav"}
+                ),
+                400,
+            )
+        )
+        seen.add(
+            error_of(
+                client.post("/v1/voices", data={"name": "x"}, files={"audio": ("x.wav", b"junk")}),
+                422,
+            )
+        )
+        seen.add(
+            error_of(
+                client.post(
+                    "/v1/voices", data={"name": "x"}, files={"audio": ("x.wav", _silence())}
+                ),
+                422,
+            )
+        )
+        seen.add(
+            error_of(client.get("/files/outputs/x/a.txt?expires=1&filename=a&signature=0"), 403)
+        )
+        seen.add(error_of(client.get("/nowhere"), 404))
+        seen.add(error_of(client.put("/v1/speech"), 405))
+    with (
+        live_api(tmp_path / "small", runtime, max_body_bytes=1000, rate_limit=3) as small,
+        small.client() as client,
+    ):
+        seen.add(error_of(client.post("/v1/speech", json={"text": "x" * 2000}), 413))
+        responses = [client.get("/v1/voices") for _ in range(5)]
+        limited = [r for r in responses if r.status_code == 429]
+        assert limited and int(limited[0].headers["retry-after"]) >= 1
+        seen.add(error_of(limited[0], 429))
+    seen.add(error_of(httpx.get(_expired_url(api.settings)), 403))
+    for test in PROVOKED_ELSEWHERE.values():
+        path, name = test.split("::")
+        assert f"def {name}(" in (DOCS.parents[1] / path).read_text(), test
+    missing = documented - seen - set(PROVOKED_ELSEWHERE)
+    assert not missing, f"documented but never provoked: {missing}"
+
+
+def test_readyz_when_the_store_is_down(tmp_path: Path, runtime: Runtime) -> None:
+    dead = {"storage": "s3://voxcap/x", "s3_endpoint_url": "http://127.0.0.1:9"}
+    with live_api(tmp_path, runtime, **dead) as broken:
+        response = httpx.get(f"{broken.url}/readyz", timeout=120)
+    assert error_of(response, 503) == "not_ready"
+    assert response.json()["error"]["message"].startswith("not ready: ")
+
+
+def _silence() -> bytes:
+    import numpy as np
+
+    buffer = io.BytesIO()
+    sf.write(buffer, np.zeros(48_000, dtype="float32"), 24_000, format="WAV")
+    return buffer.getvalue()
+
+
+def _expired_url(settings: object) -> str:
+    from voxcap.storage import create_store
+
+    local = create_store(settings)  # type: ignore[arg-type]
+    local.put("outputs/old/a.txt", b"a")
+    url = local.signed_url("outputs/old/a.txt", 1).url
+    time.sleep(1.5)
+    return url
