@@ -48,7 +48,7 @@ class TokenBuckets:
             return (1 - tokens) / per_second
 
 
-def caller(request: Request) -> str:
+async def caller(request: Request) -> str:
     """Check the API key (constant time) and the rate limit; returns the caller's fingerprint.
 
     Raises:
