@@ -117,7 +117,8 @@ def main() -> None:
     ms = sorted(x * 1000 for x in latencies)
     p99 = ms[min(len(ms) - 1, round(0.99 * len(ms)))]
     sys.stdout.write(
-        f"machine: {os.cpu_count()} cores; `voxcap serve` (1 uvicorn process), client in another; SQLite WAL queue\n"
+        f"machine: {os.cpu_count()} cores; `voxcap serve` (1 uvicorn process), "
+        "client in another; SQLite WAL queue\n"
         f"submit: {args.jobs} jobs at concurrency {args.concurrency}: "
         f"p50 {statistics.median(ms):.1f} ms, p99 {p99:.1f} ms, "
         f"{args.jobs / (sum(latencies) / args.concurrency):.0f} jobs/s\n"
