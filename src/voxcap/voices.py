@@ -13,8 +13,6 @@ import hashlib
 import io
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -36,6 +34,7 @@ from voxcap.errors import (
 from voxcap.fetch import FetchPolicy, fetch
 from voxcap.settings import Settings
 from voxcap.storage import Store, keys
+from voxcap.storage.local import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +213,7 @@ class VoiceLibrary:
                     for leftover in folder.glob(".tmp-*"):  # from a writer that was killed
                         leftover.unlink(missing_ok=True)
                     log.info("downloading voice %s from %s", name, self.store.url)
-                    _write_atomic(target, self.store.get(keys.voice_reference(name)))
+                    write_atomic(target, self.store.get(keys.voice_reference(name)))
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
         return target
@@ -231,17 +230,6 @@ def _reference(clip: Audio) -> Audio:
             f"give {MIN_SECONDS:.0f}-{MAX_SECONDS:.0f} s"
         )
     return audio_io.resample(trimmed, REFERENCE_RATE)
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------- transcripts

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from voxcap.align.base import Aligner
 from voxcap.errors import UnknownAligner
+from voxcap.registry import load
 
 ALIGNERS: dict[str, str] = {
     "sphinx": "voxcap.align.sphinx:SphinxAligner",
@@ -27,6 +27,5 @@ def create_aligner(name: str, **kwargs: Any) -> Aligner:
         raise UnknownAligner(
             f"unknown aligner {name!r}; choose one of: {', '.join(sorted(ALIGNERS))}"
         ) from None
-    module, _, attr = target.partition(":")
-    aligner: Aligner = getattr(importlib.import_module(module), attr)(**kwargs)
+    aligner: Aligner = load(target)(**kwargs)
     return aligner

@@ -94,9 +94,7 @@ def speak(
         request = SpeechRequest(body, engine, voice, speed, timings.value, aligner)
         with progress_bar(not as_json) as listener:
             result = run_speak(request, rt, listener, SOCIAL_LUFS if social else loudness)
-        options = CaptionOptions(
-            cue_mode.value, max_words, max_chars, max_duration, style=caption_style.value
-        )
+        options = _caption_options(cue_mode, max_words, max_chars, max_duration, caption_style)
         artifacts, stage_times = render(result, fmt, formats, options)
         _finish(result, _deliver(rt, artifacts, stage_times, out_dir), started, as_json)
 
@@ -135,13 +133,17 @@ def align(
             check_writable(out_dir)
         with progress_bar(not as_json) as listener:
             result = run_align(decode(audio), body, rt, aligner, listener)
-        options = CaptionOptions(
-            cue_mode.value, max_words, max_chars, max_duration, style=caption_style.value
-        )
+        options = _caption_options(cue_mode, max_words, max_chars, max_duration, caption_style)
         artifacts, stage_times = render(result, None, formats, options)
         _finish(result, _deliver(rt, artifacts, stage_times, out_dir), started, as_json)
 
     guarded(run)
+
+
+def _caption_options(
+    mode: CueMode, words: int, chars: int, duration: float, style: CaptionStyle
+) -> CaptionOptions:
+    return CaptionOptions(mode.value, words, chars, duration, style=style.value)
 
 
 def _deliver(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from voxcap.engines.base import Engine, Synthesis, SynthesisOptions
 from voxcap.errors import UnknownEngine
+from voxcap.registry import load
 
 ENGINES: dict[str, str] = {
     "piper": "voxcap.engines.piper:PiperEngine",
@@ -28,6 +28,5 @@ def create_engine(name: str, **kwargs: Any) -> Engine:
         raise UnknownEngine(
             f"unknown engine {name!r}; choose one of: {', '.join(sorted(ENGINES))}"
         ) from None
-    module, _, attr = target.partition(":")
-    engine: Engine = getattr(importlib.import_module(module), attr)(**kwargs)
+    engine: Engine = load(target)(**kwargs)
     return engine

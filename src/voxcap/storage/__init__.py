@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 from urllib.parse import urlparse
 
 from voxcap.errors import InvalidInput
+from voxcap.registry import load
 from voxcap.settings import Settings
 from voxcap.storage.base import MAX_EXPIRES, SignedUrl, Store
 
@@ -24,6 +24,5 @@ def create_store(settings: Settings) -> Store:
         raise InvalidInput(
             f"VOXCAP_STORAGE={settings.storage!r}: use file:///path or s3://bucket/prefix"
         )
-    module, _, attr = STORES[scheme].partition(":")
-    store: Store = getattr(importlib.import_module(module), attr).from_settings(settings)
+    store: Store = load(STORES[scheme]).from_settings(settings)
     return store

@@ -50,14 +50,7 @@ class LocalStore:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomic(path, data)
         except OSError as exc:
             raise StorageError(f"cannot write {key} in {self.root}: {exc.strerror}") from None
 
@@ -138,6 +131,19 @@ class LocalStore:
     def _sign(self, key: str, expires_at: int, filename: str) -> str:
         message = f"{key}\n{expires_at}\n{filename}".encode()
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temp file beside ``path`` and rename it into place: readers see
+    the old file or the new one, never half of one. Temp files are named ``.tmp-*``."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _stored_secret(root: Path) -> bytes:
