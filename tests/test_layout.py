@@ -79,3 +79,22 @@ def test_a_missing_extra_is_named() -> None:
 
     with pytest.raises(MissingDependency, match=r"pip install 'voxcap\[f5\]'"):
         require("voxcap_no_such_module", extra="f5")
+
+
+def test_frameworks_stay_in_their_faces() -> None:
+    homes = {"boto3": "storage/s3.py", "botocore": "storage/s3.py", "fastapi": "api/",
+             "runpod": "runpod.py", "torch": "engines/", "f5_tts": "engines/"}
+    for path in sources():
+        rel = path.relative_to(SRC).as_posix()
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                home = homes.get(name.split(".")[0])
+                assert home is None or rel.startswith(home), f"{name} imported in {rel}"
+        if rel != "runpod.py":
+            assert 'require("runpod"' not in path.read_text(), rel

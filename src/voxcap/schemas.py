@@ -3,6 +3,7 @@ result document they all return."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -14,21 +15,35 @@ if TYPE_CHECKING:
     from voxcap.storage import Store
 
 
-class SpeechJob(BaseModel):
-    """A narration request: ``POST /v1/speech``, a RunPod ``speak`` input, a queued job."""
+class CaptionSpec(BaseModel):
+    """Which caption files to make, and how cues are grouped and styled."""
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, description="What to say.")
-    voice: str | None = Field(None, description="Library voice, engine voice name or path.")
-    engine: str | None = Field(None, description="Engine; default VOXCAP_ENGINE.")
-    audio_format: Literal["wav", "mp3", "flac", "opus"] = "mp3"
     captions: list[Literal["srt", "vtt", "ass", "csv", "json"]] = ["srt", "vtt", "ass", "json"]
     caption_style: Literal["word", "karaoke", "plain"] = "karaoke"
     cue_mode: Literal["phrase", "word"] = "phrase"
     max_words: int = Field(4, ge=1, le=50)
     max_chars: int = Field(28, ge=1, le=500)
     max_duration: float = Field(3.0, gt=0, le=60)
+
+    def caption_options(self) -> CaptionOptions:
+        return CaptionOptions(
+            self.cue_mode,
+            self.max_words,
+            self.max_chars,
+            self.max_duration,
+            style=self.caption_style,
+        )
+
+
+class SpeechJob(CaptionSpec):
+    """A narration request: ``POST /v1/speech``, a RunPod ``speak`` input, a queued job."""
+
+    text: str = Field(min_length=1, description="What to say.")
+    voice: str | None = Field(None, description="Library voice, engine voice name or path.")
+    engine: str | None = Field(None, description="Engine; default VOXCAP_ENGINE.")
+    audio_format: Literal["wav", "mp3", "flac", "opus"] = "mp3"
     speed: float = Field(1.0, ge=0.25, le=4.0)
     seed: int | None = Field(None, description="For engines with sampling (F5); Piper ignores.")
     timings: Literal["align", "engine"] = "align"
@@ -47,14 +62,14 @@ class SpeechJob(BaseModel):
             self.text, self.engine, self.voice, self.speed, self.timings, self.aligner
         )
 
-    def caption_options(self) -> CaptionOptions:
-        return CaptionOptions(
-            self.cue_mode,
-            self.max_words,
-            self.max_chars,
-            self.max_duration,
-            style=self.caption_style,
-        )
+
+def describe(errors: Sequence[Any]) -> str:
+    """One line from pydantic's validation errors: ``field: reason; ...``."""
+    parts = []
+    for err in errors:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+    return "; ".join(parts)
 
 
 class FileRef(BaseModel):

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     lease: float = Field(30.0, gt=0, description="Seconds a worker holds a job between beats.")
     max_attempts: int = Field(3, ge=1, description="Claims of one job before it is failed.")
     retention: float = Field(7 * 24 * 3600, gt=0, description="Seconds finished jobs are kept.")
+    runpod_webhook_get_job: str | None = Field(
+        None,
+        validation_alias="RUNPOD_WEBHOOK_GET_JOB",
+        description="Set by RunPod on its workers; progress updates are sent only there.",
+    )
     openai_voices: dict[str, str] = Field(
         default_factory=dict, description='OpenAI voice -> voxcap voice, e.g. {"alloy": "kim"}.'
     )

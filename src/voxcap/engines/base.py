@@ -38,6 +38,10 @@ class Engine(Protocol):
     name: str
     presets: tuple[str, ...]  # voice names the engine itself knows
 
+    def preload(self) -> None:
+        """Load the default voice now (cold start) rather than on the first request."""
+        ...
+
     def synthesize(
         self,
         script: Script,

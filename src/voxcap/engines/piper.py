@@ -46,6 +46,10 @@ class PiperEngine:
         self._lock = threading.Lock()
         self._sizes: dict[tuple[Path, str], int] = {}
 
+    def preload(self) -> None:
+        """Load the default voice (see :class:`voxcap.engines.Engine`)."""
+        self._load(self._resolve(self._default))
+
     def synthesize(
         self,
         script: Script,

@@ -46,10 +46,8 @@ class Worker:
         return True
 
     def process(self, job: JobRecord) -> None:
-        from voxcap.audio import audio_format
-        from voxcap.export import render, to_store
-        from voxcap.pipeline import speak
-        from voxcap.schemas import SpeechJob, speech_output
+        from voxcap.narrate import narrate
+        from voxcap.schemas import SpeechJob
 
         lease = self.runtime.settings.lease
         beat = _Heartbeat(self.queue, job.id, self.id, lease)
@@ -57,19 +55,11 @@ class Worker:
         try:
             with beat:
                 spec = SpeechJob.model_validate(job.request)
-                result = speak(spec.speech_request(), self.runtime, beat.progress, spec.loudness)
-                artifacts, stage_times = render(
-                    result,
-                    audio_format(spec.audio_format),
-                    list(spec.captions),
-                    spec.caption_options(),
-                )
-                exported = to_store(artifacts, self.runtime.store, job.id, stage_times)
-                document = speech_output(result, exported, keep_keys=True)
+                document = narrate(self.runtime, spec, job.id, beat.progress)
             if not self.queue.complete(job.id, self.id, document.model_dump()):
                 log.warning("job %s: finished, but its lease had passed to another worker", job.id)
             else:
-                log.info("job %s: succeeded (%.2f s of audio)", job.id, result.duration)
+                log.info("job %s: succeeded (%.2f s of audio)", job.id, document.duration)
         except VoxcapError as exc:
             log.info("job %s: failed: %s", job.id, exc.message)
             self.queue.fail(job.id, self.id, {"code": exc.code, "message": exc.message})

@@ -1,0 +1,269 @@
+"""The RunPod worker: the handler called directly, the SDK's real local server driven over
+HTTP, --test_input from the command line, and the Dockerfile linted."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+
+from .servers import S3Server, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs" / "RUNPOD.md"
+
+
+@pytest.fixture(scope="module")
+def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
+    """voxcap.runpod imported fresh, over a local store (its runtime is built at import)."""
+    folder = tmp_path_factory.mktemp("runpod")
+    saved = dict(os.environ)
+    os.environ.update(
+        {
+            "VOXCAP_STORAGE": f"file://{folder / 'store'}",
+            "VOXCAP_VOICE_CACHE_DIR": str(folder / "cache"),
+            "VOXCAP_MAX_TEXT_CHARS": "500",
+        }
+    )
+    sys.modules.pop("voxcap.runpod", None)
+    try:
+        yield importlib.import_module("voxcap.runpod")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        sys.modules.pop("voxcap.runpod", None)
+
+
+def code_of(output: dict[str, Any]) -> str:
+    assert set(output) <= {"error", "refresh_worker"}, output
+    error = json.loads(output["error"])  # RunPod's error field is a string: JSON of the shape
+    assert set(error) == {"code", "message"}
+    code: str = error["code"]
+    return code
+
+
+def test_speak_is_the_default_operation(worker: ModuleType) -> None:
+    output = worker.handler(
+        {
+            "id": "job-1",
+            "input": {
+                "text": "Dr. Smith paid $3.50.",
+                "voice": "joe",
+                "captions": ["srt", "ass"],
+                "caption_style": "karaoke",
+                "audio_format": "mp3",
+            },
+        }
+    )
+    assert set(output) == {"audio", "captions", "words", "duration", "timings"}
+    assert output["audio"]["url"].startswith("http") and output["audio"]["format"] == "mp3"
+    assert set(output["captions"]) == {"srt", "ass"}
+    assert [w["text"] for w in output["words"]] == ["Dr.", "Smith", "paid", "$3.50."]
+    store = worker.RUNTIME.store
+    assert store.list("outputs/job-1/") == [
+        "outputs/job-1/captions.ass",
+        "outputs/job-1/captions.srt",
+        "outputs/job-1/speech.mp3",
+    ]
+    assert worker.COLD_START > 0
+
+
+def test_voice_operations(worker: ModuleType, clip_wav: bytes, tmp_path: Path) -> None:
+    assert worker.handler({"input": {"operation": "voices.list"}}) == {"voices": []}
+    worker.RUNTIME.voices.add("kim", clip_wav, transcript="hi", filename="k.wav", source="t")
+    listed = worker.handler({"input": {"operation": "voices.list"}})
+    assert [v["name"] for v in listed["voices"]] == ["kim"]
+    assert worker.handler({"input": {"operation": "voices.delete", "name": "kim"}}) == {
+        "deleted": "kim"
+    }
+
+
+def test_every_documented_error_code(worker: ModuleType) -> None:
+    errors = DOCS.read_text().split("## Errors", 1)[1]
+    documented = set(re.findall(r"^\| `([a-z_]+)` \|", errors, re.M))
+    cases: list[tuple[Any, str]] = [
+        ("not an object", "invalid_request"),
+        ({"operation": "dance"}, "invalid_request"),
+        ({"text": "   "}, "invalid_request"),
+        ({"text": "hi", "colour": "red"}, "invalid_request"),
+        ({"text": "x" * 501}, "text_too_long"),
+        ({"text": "hi", "engine": "nope"}, "unknown_engine"),
+        ({"text": "hi", "voice": "nobody"}, "voice_not_found"),
+        (
+            {"operation": "voices.add", "name": "../x", "audio_url": "https://example.com/a.wav"},
+            "invalid_voice_name",
+        ),
+        (
+            {"operation": "voices.add", "name": "x", "audio_url": "http://169.254.169.254/a"},
+            "url_refused",
+        ),
+        (
+            {"operation": "align", "audio_url": "http://127.0.0.1/a.wav", "text": "hi"},
+            "url_refused",
+        ),
+        ({"operation": "voices.delete", "name": "ghost"}, "voice_not_found"),
+    ]
+    seen = set()
+    for payload, expected in cases:
+        output = worker.handler({"id": "bad", "input": payload})
+        assert code_of(output) == expected, (payload, output)
+        assert "refresh_worker" not in output
+        seen.add(expected)
+    ok = worker.handler({"input": {"text": "Still alive."}})  # the worker is not poisoned
+    assert "audio" in ok
+    seen |= _crashes(worker)
+    assert documented == seen, f"documented {documented ^ seen} mismatch"
+
+
+def _crashes(worker: ModuleType) -> set[str]:
+    """A bug is internal_error; a CUDA out-of-memory asks RunPod for a fresh worker."""
+
+    class OutOfMemoryError(RuntimeError):
+        pass
+
+    seen = set()
+    original = worker.handle
+    try:
+        for exc, code, refresh in [
+            (OutOfMemoryError("CUDA out of memory"), "engine_out_of_memory", True),
+            (KeyError("bug"), "internal_error", False),
+        ]:
+
+            def boom(*args: object, exc: Exception = exc) -> None:
+                raise exc
+
+            worker.handle = boom
+            output = worker.handler({"id": "crash", "input": {"text": "hi"}})
+            assert code_of(output) == code and output["refresh_worker"] is refresh
+            seen.add(code)
+    finally:
+        worker.handle = original
+    return seen
+
+
+def worker_env(s3_server: S3Server, bucket: str, prefix: str, tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "VOXCAP_STORAGE": f"s3://{bucket}/{prefix}",
+        "VOXCAP_S3_ENDPOINT_URL": s3_server.endpoint,
+        "VOXCAP_S3_REGION": "us-east-1",
+        "VOXCAP_S3_ADDRESSING": "path",
+        "AWS_ACCESS_KEY_ID": s3_server.access_key,
+        "AWS_SECRET_ACCESS_KEY": s3_server.secret_key,
+        "VOXCAP_VOICE_CACHE_DIR": str(tmp_path / "cache"),
+    }
+
+
+@pytest.mark.slow
+def test_sdk_local_server_runsync_run_and_status(
+    s3_server: S3Server, s3_bucket: str, s3_prefix: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "voxcap.runpod",
+                "--rp_serve_api",
+                "--rp_api_host",
+                "127.0.0.1",
+                "--rp_api_port",
+                str(port),
+            ],
+            env=worker_env(s3_server, s3_bucket, s3_prefix, tmp_path),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_up(url, process, log)
+        sync = httpx.post(
+            f"{url}/runsync",
+            json={"input": {"text": "Served by the RunPod SDK.", "captions": ["srt", "json"]}},
+            timeout=120,
+        )
+        body = sync.json()
+        assert body["status"] == "COMPLETED", body
+        output = body["output"]
+        audio = httpx.get(output["audio"]["url"])
+        assert audio.status_code == 200 and len(audio.content) == output["audio"]["bytes"]
+        assert "X-Amz-Signature=" in output["captions"]["srt"]["url"]
+        assert httpx.get(output["captions"]["json"]["url"]).json()["words"] == output["words"]
+        job = httpx.post(f"{url}/run", json={"input": {"text": "Queued."}}, timeout=30).json()
+        assert job["status"] == "IN_PROGRESS"
+        status = httpx.post(f"{url}/status/{job['id']}", timeout=120).json()
+        assert status["status"] == "COMPLETED" and "audio" in status["output"]
+        bad = httpx.post(f"{url}/runsync", json={"input": {"text": ""}}, timeout=60).json()
+        assert bad["status"] == "FAILED"
+        assert json.loads(bad["error"])["code"] == "invalid_request"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            httpx.get(f"{url}/docs", timeout=2)
+            return
+        except httpx.TransportError:
+            assert process.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, "the RunPod local server did not start"
+            time.sleep(0.3)
+
+
+@pytest.mark.slow
+def test_test_input_from_the_command_line(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "voxcap.runpod",
+            "--test_input",
+            '{"input": {"text": "From the command line.", "captions": ["vtt"]}}',
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+        env={**os.environ, "VOXCAP_STORAGE": f"file://{tmp_path / 'store'}"},
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    line = next(x for x in (run.stdout + run.stderr).splitlines() if "Job result:" in x)
+    result = ast.literal_eval(line.split("Job result:", 1)[1].strip())
+    output = result["output"]
+    assert output["audio"]["url"] and set(output["captions"]) == {"vtt"}
+    assert [w["text"] for w in output["words"]] == ["From", "the", "command", "line."]
+
+
+def test_dockerfile_is_linted_and_uses_the_ci_recipe() -> None:
+    hadolint = Path(sys.executable).parent / "hadolint"
+    run = subprocess.run(
+        [str(hadolint), "--config", str(ROOT / ".hadolint.yaml"), str(ROOT / "Dockerfile")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "bash scripts/setup" in dockerfile  # the same install recipe as .ci/run
+    assert "bash scripts/setup" in (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^USER 1000$", dockerfile, re.M)
