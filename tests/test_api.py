@@ -285,3 +285,14 @@ def _expired_url(settings: object) -> str:
     url = local.signed_url("outputs/old/a.txt", 1).url
     time.sleep(1.5)
     return url
+
+
+def test_cors_is_off_by_default_and_configurable(
+    api: Api, tmp_path: Path, runtime: Runtime
+) -> None:
+    preflight = {"Origin": "https://app.example", "Access-Control-Request-Method": "POST"}
+    closed = httpx.options(f"{api.url}/v1/speech", headers=preflight)
+    assert "access-control-allow-origin" not in closed.headers
+    with live_api(tmp_path, runtime, cors_origins=["https://app.example"]) as open_api:
+        opened = httpx.options(f"{open_api.url}/v1/speech", headers=preflight)
+    assert opened.headers["access-control-allow-origin"] == "https://app.example"

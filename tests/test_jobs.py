@@ -189,3 +189,21 @@ async def _submit_many(url: str, count: int) -> tuple[list[int], list[str]]:
             ]
         )
     return [r.status_code for r in responses], [r.json()["id"] for r in responses]
+
+
+def test_retention_removes_finished_jobs_and_their_files(tmp_path: Path, runtime: Runtime) -> None:
+    settings = Settings(
+        storage=f"file://{tmp_path / 'store'}", queue=tmp_path / "q.sqlite3", retention=0.5
+    )
+    rt = Runtime(settings)
+    rt._engines, rt._aligners = runtime._engines, runtime._aligners
+    queue = SqliteQueue(settings.queue)
+    job = queue.submit(REQUEST)
+    worker = Worker(rt, queue)
+    assert worker.run_once()
+    assert rt.store.list(keys.output_prefix(job.id))
+    time.sleep(0.6)
+    worker._expire()
+    assert rt.store.list(keys.output_prefix(job.id)) == []
+    with pytest.raises(JobNotFound):
+        queue.get(job.id)

@@ -82,8 +82,14 @@ def test_a_missing_extra_is_named() -> None:
 
 
 def test_frameworks_stay_in_their_faces() -> None:
-    homes = {"boto3": "storage/s3.py", "botocore": "storage/s3.py", "fastapi": "api/",
-             "runpod": "runpod.py", "torch": "engines/", "f5_tts": "engines/"}
+    homes = {
+        "boto3": "storage/s3.py",
+        "botocore": "storage/s3.py",
+        "fastapi": "api/",
+        "runpod": "runpod.py",
+        "torch": "engines/",
+        "f5_tts": "engines/",
+    }
     for path in sources():
         rel = path.relative_to(SRC).as_posix()
         tree = ast.parse(path.read_text())
