@@ -20,6 +20,18 @@ ACCESS_KEY = "VOXCAPTESTKEY"
 SECRET_KEY = "voxcap-test-secret-key"
 
 
+def run_voxcap(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The real ``voxcap`` command, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "voxcap", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -32,6 +44,18 @@ class S3Server:
     endpoint: str
     access_key: str
     secret_key: str
+
+    def env(self, bucket: str, prefix: str, cache: Path) -> dict[str, str]:
+        """VOXCAP_* and AWS_* variables that point voxcap at this server."""
+        return {
+            "VOXCAP_STORAGE": f"s3://{bucket}/{prefix}",
+            "VOXCAP_S3_ENDPOINT_URL": self.endpoint,
+            "VOXCAP_S3_REGION": "us-east-1",
+            "VOXCAP_S3_ADDRESSING": "path",
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+            "VOXCAP_VOICE_CACHE_DIR": str(cache),
+        }
 
     def client(self, secret: str | None = None) -> Any:
         import boto3

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -13,17 +10,7 @@ import pytest
 
 from .conftest import CLIP_TEXT
 from .servers import S3Server
-
-
-def voxcap(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "voxcap", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "COLUMNS": "200", **env},
-    )
+from .servers import run_voxcap as voxcap
 
 
 @pytest.fixture
@@ -36,15 +23,7 @@ def local_env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def s3_env(s3_server: S3Server, s3_bucket: str, s3_prefix: str, tmp_path: Path) -> dict[str, str]:
-    return {
-        "VOXCAP_STORAGE": f"s3://{s3_bucket}/{s3_prefix}",
-        "VOXCAP_S3_ENDPOINT_URL": s3_server.endpoint,
-        "VOXCAP_S3_REGION": "us-east-1",
-        "VOXCAP_S3_ADDRESSING": "path",
-        "AWS_ACCESS_KEY_ID": s3_server.access_key,
-        "AWS_SECRET_ACCESS_KEY": s3_server.secret_key,
-        "VOXCAP_VOICE_CACHE_DIR": str(tmp_path / "cache"),
-    }
+    return s3_server.env(s3_bucket, s3_prefix, tmp_path / "cache")
 
 
 def test_voices_commands(local_env: dict[str, str], clip_wav: bytes, tmp_path: Path) -> None:

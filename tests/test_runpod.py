@@ -153,19 +153,6 @@ def _crashes(worker: ModuleType) -> set[str]:
     return seen
 
 
-def worker_env(s3_server: S3Server, bucket: str, prefix: str, tmp_path: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "VOXCAP_STORAGE": f"s3://{bucket}/{prefix}",
-        "VOXCAP_S3_ENDPOINT_URL": s3_server.endpoint,
-        "VOXCAP_S3_REGION": "us-east-1",
-        "VOXCAP_S3_ADDRESSING": "path",
-        "AWS_ACCESS_KEY_ID": s3_server.access_key,
-        "AWS_SECRET_ACCESS_KEY": s3_server.secret_key,
-        "VOXCAP_VOICE_CACHE_DIR": str(tmp_path / "cache"),
-    }
-
-
 @pytest.mark.slow
 def test_sdk_local_server_runsync_run_and_status(
     s3_server: S3Server, s3_bucket: str, s3_prefix: str, tmp_path: Path
@@ -184,7 +171,7 @@ def test_sdk_local_server_runsync_run_and_status(
                 "--rp_api_port",
                 str(port),
             ],
-            env=worker_env(s3_server, s3_bucket, s3_prefix, tmp_path),
+            env={**os.environ, **s3_server.env(s3_bucket, s3_prefix, tmp_path / "cache")},
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=tmp_path,

@@ -6,7 +6,7 @@ from typing import Any
 
 from voxcap.align.base import Aligner
 from voxcap.errors import UnknownAligner
-from voxcap.registry import load
+from voxcap.registry import create
 
 ALIGNERS: dict[str, str] = {
     "sphinx": "voxcap.align.sphinx:SphinxAligner",
@@ -21,11 +21,5 @@ def create_aligner(name: str, **kwargs: Any) -> Aligner:
     Raises:
         UnknownAligner: no aligner has that name.
     """
-    try:
-        target = ALIGNERS[name]
-    except KeyError:
-        raise UnknownAligner(
-            f"unknown aligner {name!r}; choose one of: {', '.join(sorted(ALIGNERS))}"
-        ) from None
-    aligner: Aligner = load(target)(**kwargs)
+    aligner: Aligner = create(ALIGNERS, name, UnknownAligner, "aligner", **kwargs)
     return aligner

@@ -6,7 +6,7 @@ from typing import Any
 
 from voxcap.engines.base import Engine, Synthesis, SynthesisOptions
 from voxcap.errors import UnknownEngine
-from voxcap.registry import load
+from voxcap.registry import create
 
 ENGINES: dict[str, str] = {
     "piper": "voxcap.engines.piper:PiperEngine",
@@ -22,11 +22,5 @@ def create_engine(name: str, **kwargs: Any) -> Engine:
         UnknownEngine: no engine has that name.
         MissingDependency: the engine's extra is not installed.
     """
-    try:
-        target = ENGINES[name]
-    except KeyError:
-        raise UnknownEngine(
-            f"unknown engine {name!r}; choose one of: {', '.join(sorted(ENGINES))}"
-        ) from None
-    engine: Engine = load(target)(**kwargs)
+    engine: Engine = create(ENGINES, name, UnknownEngine, "engine", **kwargs)
     return engine
