@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from voxcap.align import Aligner, create_aligner
 from voxcap.domain import Voice
 from voxcap.engines import Engine, create_engine
+from voxcap.errors import VoiceNotFound
 from voxcap.settings import Settings
 from voxcap.storage import keys
 
@@ -50,7 +51,10 @@ class Runtime:
         name the engine knows)."""
         if voice is None or not keys.VOICE_NAME.fullmatch(voice):
             return voice
-        return self.voices.get(voice) if self.voices.exists(voice) else voice
+        try:
+            return self.voices.get(voice)
+        except VoiceNotFound:
+            return voice  # a name the engine itself may know ("joe")
 
     def engine(self, name: str | None = None) -> Engine:
         """The engine ``name`` (default: ``settings.engine``), loading it on first use."""
