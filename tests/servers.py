@@ -131,7 +131,7 @@ def seaweedfs(folder: Path) -> Iterator[S3Server]:
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
