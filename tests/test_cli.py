@@ -11,6 +11,7 @@ import soundfile as sf
 from .servers import run_voxcap as voxcap
 
 
+@pytest.mark.slow
 def test_speak_writes_audio_captions_and_a_summary(tmp_path: Path) -> None:
     run = voxcap(
         "speak",
@@ -38,6 +39,7 @@ def test_speak_writes_audio_captions_and_a_summary(tmp_path: Path) -> None:
     assert sf.info(str(tmp_path / "speech.mp3")).duration > 1
 
 
+@pytest.mark.slow
 def test_speak_json_and_then_align_the_recording(tmp_path: Path) -> None:
     text = "Hello there, this is a test of the caption pipeline."
     run = voxcap("speak", text, "--out", str(tmp_path / "a"), "--json", "--captions", "json,srt")

@@ -12,6 +12,8 @@ from .conftest import CLIP_TEXT
 from .servers import S3Server
 from .servers import run_voxcap as voxcap
 
+pytestmark = pytest.mark.slow  # every test here runs the real CLI in subprocesses
+
 
 @pytest.fixture
 def local_env(tmp_path: Path) -> dict[str, str]:

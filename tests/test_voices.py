@@ -190,6 +190,7 @@ def test_library_over_s3(
     assert path.read_bytes() == library.store.get(keys.voice_reference("kim"))
 
 
+@pytest.mark.slow
 def test_eight_processes_download_once(tmp_path: Path, clip_wav: bytes) -> None:
     library = library_at(tmp_path)
     library.add("kim", clip_wav, transcript="", filename="kim.wav", source="upload:kim.wav")
@@ -205,6 +206,7 @@ def test_eight_processes_download_once(tmp_path: Path, clip_wav: bytes) -> None:
     assert len(cached) == 2 and cached[0] == ".lock" and cached[1].endswith(".wav")
 
 
+@pytest.mark.slow
 def test_a_killed_download_blocks_nobody(tmp_path: Path, clip_wav: bytes) -> None:
     library = library_at(tmp_path)
     library.add("kim", clip_wav, transcript="", filename="kim.wav", source="upload:kim.wav")
