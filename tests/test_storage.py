@@ -77,7 +77,19 @@ def test_round_trip(store: Store) -> None:
         store.get(key)
 
 
-@pytest.mark.parametrize("bad", ["../etc/passwd", "/abs/key", "a/../../b", "a//b", "a\\b", ""])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "../etc/passwd",
+        "/abs/key",
+        "a/../../b",
+        "a//b",
+        "a\\b",
+        "",
+        ".voxcap-secret",
+        "outputs/.tmp-x",
+    ],
+)
 def test_keys_cannot_escape(store: Store, bad: str) -> None:
     with pytest.raises(InvalidInput):
         store.put(bad, b"x")

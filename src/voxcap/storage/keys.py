@@ -17,7 +17,9 @@ from voxcap.errors import InvalidInput, InvalidVoiceName
 VOICES = "voices/"
 OUTPUTS = "outputs/"
 VOICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-_KEY = re.compile(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*")
+# Segments may not start with "." (no "..", and the local store's own dotfiles, such as its
+# signing key and temp files, can never be named).
+_KEY = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
 _SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
 
 
@@ -61,7 +63,7 @@ def output(job: str, filename: str) -> str:
 
 
 def check(key: str) -> str:
-    """``key`` if it is a safe relative object key (no '..', no absolute paths)."""
-    if not _KEY.fullmatch(key) or any(part in {".", ".."} for part in key.split("/")):
+    """``key`` if it is a safe relative object key (no '..', no absolute paths, no dotfiles)."""
+    if not _KEY.fullmatch(key):
         raise InvalidInput(f"invalid object key {key!r}")
     return key
