@@ -29,6 +29,8 @@ def spoken(word_text: str) -> list[str]:
         ("21st", "twenty first"),
         ("1,250", "one thousand two hundred and fifty"),
         ("3.14", "three point one four"),
+        ("-5", "minus five"),
+        ("-2.5%", "minus two point five percent"),
         ("9:30", "nine thirty"),
         ("7:05", "seven oh five"),
         ("7:00", "seven o'clock"),

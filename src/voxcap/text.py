@@ -306,6 +306,8 @@ def _speak_word(word: str, nxt: str | None, shouting: bool) -> tuple[list[str], 
     lead, core, trail = match.groups()
     if not core:
         trail = lead + trail  # "...", "--": only punctuation
+    elif lead.endswith("-") and core[:1].isdigit():
+        core = "-" + core  # a negative number: the sign is spoken
     key = core.lower()
     if key in ABBREVIATIONS and (trail.startswith(".") or key not in _DOTTED_ONLY):
         if trail.startswith("."):
