@@ -69,6 +69,8 @@ class SpeechRequest:
     speed: float = 1.0
     timings: TimingSource = "align"
     aligner: str | None = None
+    ref_text: str | None = None  # what a reference clip given by path says
+    seed: int | None = None  # the same seed gives the same speech (cloning engines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,15 @@ class SpeechResult:
     @property
     def duration(self) -> float:
         return self.audio.duration
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A voice to clone, ready for an engine: a clip and exactly the words spoken in it."""
+
+    name: str
+    audio: Audio  # mono, silence trimmed, short enough for the engine
+    text: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,6 +81,15 @@ class MissingDependency(VoxcapError):
     exit_code = 2
 
 
+class ModelNotFound(VoxcapError):
+    """Model weights are not in the cache; the message names the model, the folder looked in
+    and the command that fetches them."""
+
+    code = "model_not_found"
+    http_status = 503
+    exit_code = 2
+
+
 class EngineError(VoxcapError):
     """The speech engine failed on a valid request."""
 

@@ -70,9 +70,10 @@ def speak(
     with stages.stage("normalize"):
         script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
     engine = runtime.engine(request.engine)
+    with stages.stage("reference"):
+        voice = runtime.resolve_voice(request.voice, request.ref_text, engine)
     with stages.stage("synthesize"):
-        options = SynthesisOptions(request.speed, runtime.settings.sentence_pause)
-        voice = runtime.resolve_voice(request.voice)
+        options = SynthesisOptions(request.speed, runtime.settings.sentence_pause, request.seed)
         synthesis = engine.synthesize(
             script, voice, options, lambda f: stages.report("synthesize", f)
         )
@@ -102,9 +103,10 @@ def synthesize(request: SpeechRequest, runtime: Runtime | None = None) -> Audio:
     runtime = runtime or Runtime()
     _check(request)
     script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
-    options = SynthesisOptions(request.speed, runtime.settings.sentence_pause)
+    options = SynthesisOptions(request.speed, runtime.settings.sentence_pause, request.seed)
     engine = runtime.engine(request.engine)
-    return engine.synthesize(script, runtime.resolve_voice(request.voice), options).audio
+    voice = runtime.resolve_voice(request.voice, request.ref_text, engine)
+    return engine.synthesize(script, voice, options).audio
 
 
 def align(

@@ -8,13 +8,14 @@ same word, found by forced alignment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from pathlib import Path
 
 from voxcap.align.base import Aligner
-from voxcap.audio import resample, trim_silence
-from voxcap.domain import Audio
-from voxcap.errors import VoiceAudioInvalid
-from voxcap.pipeline import word_times
+from voxcap.audio import decode, peak_dbfs, resample, trim_silence
+from voxcap.domain import Audio, Reference
+from voxcap.errors import InvalidInput, VoiceAudioInvalid
 from voxcap.text import prepare
 
 RATE = 24_000
@@ -22,25 +23,36 @@ MAX_SECONDS = 12.0
 MIN_PAUSE = 0.12  # a gap between words this long is a place to cut
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
-    audio: Audio  # mono, 24 kHz, silence trimmed, at most MAX_SECONDS
-    text: str  # the transcript's words that are spoken in ``audio``, as written
+SILENT_DBFS = -50.0
 
 
 def prepare_reference(
-    clip: Audio, transcript: str, aligner: Aligner, max_seconds: float = MAX_SECONDS
+    clip: Audio,
+    transcript: str,
+    aligner: Aligner,
+    max_seconds: float = MAX_SECONDS,
+    name: str = "clip",
 ) -> Reference:
-    """Trim ``clip``; if it is longer than ``max_seconds``, cut it at the last pause that fits
-    and cut ``transcript`` after the last word before that pause.
+    """Mono 24 kHz, silence trimmed; if longer than ``max_seconds``, cut at the last pause that
+    fits, and ``transcript`` cut after the last word before that pause.
 
     Raises:
-        VoiceAudioInvalid: no word boundary fits in ``max_seconds``.
+        InvalidInput: the transcript is empty.
+        VoiceAudioInvalid: the clip is silent, or no word boundary fits in ``max_seconds``.
         AlignmentError: the transcript does not match the clip.
     """
+    from voxcap.pipeline import word_times  # the pipeline imports the runtime, which uses this
+
+    if not transcript.strip():
+        raise InvalidInput(
+            f"the reference {name!r} has no transcript: a cloning engine needs exactly what "
+            f"the clip says (--ref-text, or the voice's --transcript)"
+        )
+    if peak_dbfs(clip) < SILENT_DBFS:
+        raise VoiceAudioInvalid(f"the reference {name!r} is silent")
     audio = trim_silence(resample(clip, RATE))
     if audio.duration <= max_seconds:
-        return Reference(audio, " ".join(transcript.split()))
+        return Reference(name, audio, " ".join(transcript.split()))
     script = prepare(transcript)
     spans = aligner.align(audio, [t.text for t in script.tokens])
     words = word_times(script, spans, audio.duration)
@@ -54,4 +66,34 @@ def prepare_reference(
     following = words[last + 1].start if last + 1 < len(words) else audio.duration
     cut = min((words[last].end + following) / 2, max_seconds)
     clipped = Audio(audio.samples[: round(cut * RATE)], RATE)
-    return Reference(trim_silence(clipped), " ".join(w.text for w in words[: last + 1]))
+    return Reference(name, trim_silence(clipped), " ".join(w.text for w in words[: last + 1]))
+
+
+class ReferenceCache:
+    """Prepared references, kept per clip version and transcript so that repeat requests
+    skip decoding and alignment (a small LRU in memory; library voices also cache on disk)."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._items: OrderedDict[tuple[object, ...], Reference] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    def file(self, path: Path, transcript: str, aligner: Aligner) -> Reference:
+        """The reference for an audio file on disk and what it says."""
+        try:
+            stat = path.stat()
+        except OSError:
+            raise InvalidInput(f"no audio file at {path}") from None
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, transcript, aligner.name)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        reference = prepare_reference(
+            decode(path.read_bytes()), transcript, aligner, name=path.name
+        )
+        with self._lock:
+            self._items[key] = reference
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return reference

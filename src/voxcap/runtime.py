@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voxcap.align import Aligner, create_aligner
-from voxcap.domain import Voice
+from voxcap.domain import Reference
 from voxcap.engines import Engine, create_engine
-from voxcap.errors import VoiceNotFound
+from voxcap.errors import InvalidInput
+from voxcap.reference import ReferenceCache
 from voxcap.settings import Settings
 from voxcap.storage import keys
 
 if TYPE_CHECKING:
     from voxcap.storage import Store
     from voxcap.voices import VoiceLibrary
+
+
+AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".webm"})
 
 
 class Runtime:
@@ -27,6 +32,7 @@ class Runtime:
         self._lock = threading.Lock()
         self._store: Store | None = None
         self._voices: VoiceLibrary | None = None
+        self._clips = ReferenceCache()
 
     @property
     def store(self) -> Store:
@@ -46,23 +52,40 @@ class Runtime:
             self._voices = VoiceLibrary(self.store, self.settings)
         return self._voices
 
-    def resolve_voice(self, voice: str | None) -> str | Voice | None:
-        """A library voice when ``voice`` names one; otherwise ``voice`` as given (a path or a
-        name the engine knows)."""
-        if voice is None or not keys.VOICE_NAME.fullmatch(voice):
+    def resolve_voice(
+        self, voice: str | None, ref_text: str | None = None, engine: Engine | None = None
+    ) -> str | Reference | None:
+        """What ``engine`` should speak in: for a cloning engine, a prepared :class:`Reference`
+        when ``voice`` names a library voice or an audio file (whose transcript is
+        ``ref_text``); otherwise ``voice`` as given (a path or a name the engine knows).
+
+        Raises:
+            InvalidInput: a non-cloning engine was given a library voice; a clip has no text.
+            VoiceAudioInvalid, AlignmentError: the reference cannot be prepared.
+        """
+        if voice is None:
+            return None
+        clones = engine is None or engine.clones
+        if keys.VOICE_NAME.fullmatch(voice) and voice not in (engine.presets if engine else ()):
+            if self.voices.exists(voice):
+                if not clones:
+                    raise InvalidInput(
+                        f"engine {engine.name if engine else ''!r} cannot clone the library "
+                        f"voice {voice!r}; use --engine f5"
+                    )
+                return self.voices.prepared(voice, self.aligner())
             return voice
-        try:
-            return self.voices.get(voice)
-        except VoiceNotFound:
-            return voice  # a name the engine itself may know ("joe")
+        path = Path(voice).expanduser()
+        if clones and path.suffix.lower() in AUDIO_SUFFIXES:
+            return self._clips.file(path, ref_text or "", self.aligner())
+        return voice
 
     def engine(self, name: str | None = None) -> Engine:
         """The engine ``name`` (default: ``settings.engine``), loading it on first use."""
         name = name or self.settings.engine
         with self._lock:
             if name not in self._engines:
-                kwargs = {"default_voice": self.settings.piper_voice} if name == "piper" else {}
-                self._engines[name] = create_engine(name, **kwargs)
+                self._engines[name] = create_engine(name, settings=self.settings)
             return self._engines[name]
 
     def aligner(self, name: str | None = None) -> Aligner:
@@ -70,5 +93,5 @@ class Runtime:
         name = name or self.settings.aligner
         with self._lock:
             if name not in self._aligners:
-                self._aligners[name] = create_aligner(name)
+                self._aligners[name] = create_aligner(name, settings=self.settings)
             return self._aligners[name]

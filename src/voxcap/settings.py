@@ -14,14 +14,36 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="VOXCAP_", env_file=".env", extra="ignore")
 
-    engine: str = Field("piper", description="Default speech engine.")
-    aligner: str = Field("sphinx", description="Default forced aligner.")
+    engine: str = Field("f5", description="Default speech engine (f5, piper).")
+    aligner: str = Field("sphinx", description="Default forced aligner (sphinx, ctc).")
     piper_voice: str | None = Field(
         None, description="Default Piper voice (.onnx path); unset = the bundled en_US joe voice."
     )
     max_text_chars: int = Field(20_000, gt=0, description="Longest accepted input text.")
     sentence_pause: float = Field(0.25, ge=0, description="Silence inserted between sentences.")
     log_level: str = Field("WARNING")
+
+    # models (docs/F5.md)
+    model_dir: Path | None = Field(
+        None,
+        description="Model weights folder (e.g. /runpod-volume/models); unset = the Hugging "
+        "Face cache (HF_HOME) and torch's hub cache (TORCH_HOME).",
+    )
+    device: str = Field("auto", description="auto (cuda > mps > cpu), cuda, cuda:1, mps or cpu.")
+    f5_model: str = Field(
+        "F5TTS_v1_Base", description="An f5-tts config name or the path of such a YAML file."
+    )
+    f5_checkpoint: Path | None = Field(None, description="Local F5 checkpoint (.safetensors/.pt).")
+    f5_vocab: Path | None = Field(None, description="Local F5 vocab.txt.")
+    f5_vocoder: Path | None = Field(
+        None, description="Local Vocos folder (config.yaml + pytorch_model.bin)."
+    )
+    f5_nfe_step: int = Field(32, ge=1, le=128, description="Flow steps; 16 is the fast preset.")
+    f5_cfg_strength: float = Field(2.0, ge=0, description="Classifier-free guidance strength.")
+    f5_sway_sampling: float = Field(-1.0, description="Sway sampling coefficient.")
+    f5_cross_fade: float = Field(0.15, ge=0, le=1, description="Cross-fade between chunks, s.")
+    f5_batch_size: int = Field(4, ge=1, le=64, description="Chunks generated together.")
+    f5_half: bool = Field(True, description="Half precision on a GPU.")
 
     # storage (docs/STORAGE.md)
     storage: str = Field(

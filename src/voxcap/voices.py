@@ -21,7 +21,8 @@ from pathlib import Path
 import pysubs2
 
 from voxcap import audio as audio_io
-from voxcap.domain import Audio, Voice
+from voxcap.align.base import Aligner
+from voxcap.domain import Audio, Reference, Voice
 from voxcap.errors import (
     InvalidInput,
     ObjectNotFound,
@@ -32,6 +33,7 @@ from voxcap.errors import (
     VoxcapError,
 )
 from voxcap.fetch import FetchPolicy, fetch
+from voxcap.reference import prepare_reference
 from voxcap.settings import Settings
 from voxcap.storage import Store, keys
 from voxcap.storage.local import write_atomic
@@ -217,6 +219,22 @@ class VoiceLibrary:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
         return target
+
+    def prepared(self, name: str, aligner: Aligner) -> Reference:
+        """The voice ready to clone: its reference cut to at most 12 s at a pause, with the
+        transcript cut at the same word (:mod:`voxcap.reference`). Cached on local disk beside
+        the reference, so only the first request after a change aligns."""
+        voice = self.get(name)
+        local = self.reference(name)
+        wav, txt = local.with_suffix(".prepared.wav"), local.with_suffix(".prepared.txt")
+        if wav.is_file() and txt.is_file():
+            return Reference(name, audio_io.decode(wav.read_bytes()), txt.read_text())
+        reference = prepare_reference(
+            audio_io.decode(local.read_bytes()), voice.transcript, aligner, name=name
+        )
+        write_atomic(txt, reference.text.encode())
+        write_atomic(wav, audio_io.encode(reference.audio, audio_io.FORMATS["wav"]))
+        return reference
 
 
 def _reference(clip: Audio) -> Audio:

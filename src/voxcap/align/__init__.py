@@ -9,6 +9,7 @@ from voxcap.errors import UnknownAligner
 from voxcap.registry import create
 
 ALIGNERS: dict[str, str] = {
+    "ctc": "voxcap.align.ctc:CTCAligner",
     "sphinx": "voxcap.align.sphinx:SphinxAligner",
 }
 

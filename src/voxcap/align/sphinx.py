@@ -19,6 +19,7 @@ from voxcap.audio import resample
 from voxcap.domain import Audio
 from voxcap.engines.base import Span
 from voxcap.errors import AlignmentError
+from voxcap.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class SphinxAligner:
 
     name = "sphinx"
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
         self._decoders: dict[bool, Any] = {}
         self._lock = threading.Lock()
 

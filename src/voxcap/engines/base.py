@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from voxcap.domain import Audio, Voice
+from voxcap.domain import Audio, Reference
 from voxcap.text import Script
 
 Progress = Callable[[float], None]
@@ -19,6 +19,7 @@ class SynthesisOptions:
 
     speed: float = 1.0
     sentence_pause: float = 0.25
+    seed: int | None = None  # None: random (engines that sample)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,7 @@ class Engine(Protocol):
 
     name: str
     presets: tuple[str, ...]  # voice names the engine itself knows
+    clones: bool  # speaks in the voice of a Reference (a clip and its transcript)
 
     def preload(self) -> None:
         """Load the default voice now (cold start) rather than on the first request."""
@@ -45,12 +47,12 @@ class Engine(Protocol):
     def synthesize(
         self,
         script: Script,
-        voice: str | Voice | None,
+        voice: str | Reference | None,
         options: SynthesisOptions,
         progress: Progress | None = None,
     ) -> Synthesis:
-        """Speak ``script`` in ``voice``: a library voice (a reference clip to clone), a path or
-        name the engine knows, or None for the engine's default voice.
+        """Speak ``script`` in ``voice``: a reference to clone (a library voice or a clip with
+        its transcript), a path or name the engine knows, or None for the engine's default.
 
         Raises:
             VoiceNotFound: the voice is unknown to this engine.

@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 
 from voxcap._deps import require
-from voxcap.domain import Audio, Voice
+from voxcap.domain import Audio, Reference
 from voxcap.engines.base import Progress, Span, Synthesis, SynthesisOptions
 from voxcap.engines.phoneme_map import Group, map_groups
 from voxcap.errors import EngineError, InvalidInput, VoiceNotFound
+from voxcap.settings import Settings
 from voxcap.text import Script, Sentence
 
 log = logging.getLogger(__name__)
@@ -37,11 +38,12 @@ class PiperEngine:
 
     name = "piper"
     presets = (BUNDLED,)
+    clones = False
 
-    def __init__(self, default_voice: str | None = None) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
         require("piper", extra="piper")
         require("onnx", extra="piper")  # without it Piper silently drops alignments
-        self._default = default_voice or BUNDLED
+        self._default = (settings or Settings()).piper_voice or BUNDLED
         self._voices: dict[Path, Any] = {}
         self._lock = threading.Lock()
         self._sizes: dict[tuple[Path, str], int] = {}
@@ -53,15 +55,15 @@ class PiperEngine:
     def synthesize(
         self,
         script: Script,
-        voice: str | Voice | None,
+        voice: str | Reference | None,
         options: SynthesisOptions,
         progress: Progress | None = None,
     ) -> Synthesis:
         """Speak ``script``; see :class:`voxcap.engines.Engine`."""
-        if isinstance(voice, Voice):
+        if isinstance(voice, Reference):
             raise InvalidInput(
-                f"piper speaks its own .onnx voices and cannot clone the library voice "
-                f"{voice.name!r}; use a cloning engine for reference voices"
+                f"piper speaks its own .onnx voices and cannot clone {voice.name!r}; "
+                f"use the f5 engine for reference voices"
             )
         path = self._resolve(voice or self._default)
         piper = self._load(path)

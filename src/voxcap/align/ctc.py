@@ -1,0 +1,126 @@
+"""CTC forced alignment with torchaudio's ``forced_align`` and the MMS_FA acoustic model
+(``voxcap[ctc]``): wav2vec2 trained on 1,100+ languages, over a romanised alphabet, on the GPU
+when there is one. Weights come from the model cache (``voxcap models download ctc``).
+
+Each token is spelled in the model's alphabet (accents removed; characters it does not know are
+skipped), a star token at each end absorbs sound that is not in the text, and the best CTC path
+gives every character its frames. CTC puts a word's end on its last character's spike, so an
+end is carried on to the next word's start unless a pause lies between them.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from typing import Any
+
+import numpy as np
+
+from voxcap import models
+from voxcap._deps import require
+from voxcap.audio import resample
+from voxcap.domain import Audio
+from voxcap.engines.base import Span
+from voxcap.errors import AlignmentError
+from voxcap.settings import Settings
+
+RATE = 16_000
+STAR = "*"
+PAUSE = 0.3  # a gap at least this long between two words is a pause and is left alone
+TAIL = 0.08  # a word before a pause (or the last word) keeps this much after its last spike
+WINDOW = 30 * RATE  # the acoustic model runs on windows this long (attention is quadratic)
+
+
+class CTCAligner:
+    """CTC forced aligner. ``model`` and ``labels`` replace MMS_FA (tests use a random one):
+    ``model(waveform[1, n])`` must return ``(log_probs[1, frames, len(labels)], lengths)``."""
+
+    name = "ctc"
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        model: Any = None,
+        labels: tuple[str, ...] | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._torch = require("torch", extra="ctc")
+        self._functional = require("torchaudio.functional", extra="ctc")
+        self.device = models.pick_device(self.settings.device)
+        if model is None:
+            model, labels = _mms_fa(self.settings)
+        assert labels is not None
+        self._model = model.to(self.device).eval()
+        self._index = {label: i for i, label in enumerate(labels)}
+        self._lock = threading.Lock()
+
+    def align(self, audio: Audio, tokens: list[str]) -> list[Span]:
+        """See :class:`voxcap.align.Aligner`."""
+        if not tokens:
+            return []
+        emission = self._emission(audio)
+        spelled = [self._spell(t) for t in tokens]
+        targets = [self._index[STAR], *(c for s in spelled for c in s), self._index[STAR]]
+        frames = emission.shape[1]
+        repeats = sum(a == b for a, b in zip(targets, targets[1:], strict=False))
+        if frames < len(targets) + repeats:
+            raise AlignmentError(
+                f"{audio.duration:.2f} s of audio is too short for {len(tokens)} words"
+            )
+        torch, F = self._torch, self._functional
+        aligned, scores = F.forced_align(
+            emission, torch.tensor([targets], dtype=torch.int32, device=emission.device), blank=0
+        )
+        pieces = F.merge_tokens(aligned[0].cpu(), scores[0].exp().cpu())[1:-1]  # no stars
+        seconds = audio.duration / frames
+        spans: list[Span] = []
+        cursor, at = 0, 0.0
+        for chars in spelled:
+            if chars:
+                mine = pieces[cursor : cursor + len(chars)]
+                cursor += len(chars)
+                start, end = mine[0].start * seconds, mine[-1].end * seconds
+            else:  # nothing the model can spell ("—" or a script it does not know)
+                start = end = at
+            spans.append((start, end))
+            at = end
+        return _extend(spans, audio.duration)
+
+    def _spell(self, token: str) -> list[int]:
+        plain = unicodedata.normalize("NFKD", token.lower())
+        return [self._index[c] for c in plain if c in self._index and c not in (STAR, "-")]
+
+    def _emission(self, audio: Audio) -> Any:
+        torch = self._torch
+        samples = resample(audio, RATE).samples if audio.sample_rate != RATE else audio.samples
+        wave = torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32))
+        parts = []
+        with self._lock, torch.inference_mode():
+            for start in range(0, max(len(wave), 1), WINDOW):
+                piece = wave[start : start + WINDOW]
+                if len(piece) < 400 and parts:  # shorter than one frame: nothing to add
+                    break
+                emission, _ = self._model(piece.unsqueeze(0).to(self.device))
+                parts.append(emission)
+        return torch.cat(parts, dim=1)
+
+
+def _extend(spans: list[Span], duration: float) -> list[Span]:
+    out: list[Span] = []
+    for i, (start, end) in enumerate(spans):
+        following = next((s for s, e in spans[i + 1 :] if e > s), None)
+        if following is not None and following - end < PAUSE:
+            end = max(end, following)
+        else:
+            end = min(end + TAIL, following if following is not None else duration)
+        out.append((min(start, duration), min(max(end, start), duration)))
+    return out
+
+
+def _mms_fa(settings: Settings) -> tuple[Any, tuple[str, ...]]:
+    """torchaudio's MMS_FA bundle, its weights read from the cache (never fetched here)."""
+    path = models.locate("ctc", settings)["weights"]
+    bundle = require("torchaudio.pipelines", extra="ctc").MMS_FA
+    model = bundle.get_model(with_star=True, dl_kwargs={"model_dir": str(path.parent)})
+    labels = bundle.get_labels(star=STAR)
+    return model, tuple(labels)

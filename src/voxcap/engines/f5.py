@@ -1,0 +1,410 @@
+"""F5-TTS: zero-shot voice cloning from a short reference clip (``voxcap[f5]``, docs/F5.md).
+
+The model (a DiT under conditional flow matching) and the Vocos vocoder are loaded once per
+process from the model cache (:mod:`voxcap.models`) or from local files named in Settings.
+Each sentence of the script is generated as one *chunk* (a sentence longer than F5's duration
+budget is split at token boundaries); chunks are generated several at a time in one batch and
+stitched with a cross-fade, and the offset of every chunk is kept so sentence spans stay exact.
+
+Only F5's inference modules are imported (``f5_tts.model.cfm``, ``backbones.dit``, ``modules``,
+``utils``): the package's ``__init__`` also imports its trainer, which needs wandb, datasets and
+accelerate, none of which inference uses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.metadata
+import importlib.resources
+import importlib.util
+import io
+import logging
+import sys
+import threading
+import types
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voxcap import audio as audio_io
+from voxcap import models
+from voxcap._deps import require
+from voxcap.domain import Audio, Reference
+from voxcap.engines.base import Progress, Span, Synthesis, SynthesisOptions
+from voxcap.errors import EngineError, InvalidInput, MissingDependency, VoiceNotFound
+from voxcap.settings import Settings
+from voxcap.text import Script, Sentence, Token
+
+log = logging.getLogger(__name__)
+
+F5_VERSION = "1.1.22"  # the f5-tts release whose model API this module calls
+BUNDLED = "default"  # the English example clip that ships in f5-tts
+BUNDLED_CLIP = "infer/examples/basic/basic_ref_en.wav"
+BUNDLED_TEXT = "Some call me nature, others call me mother nature."
+MAX_SECONDS = 22.0  # reference + generated speech per chunk: F5's own budget
+TARGET_RMS = 0.1  # quiet references are raised to this level, and the output lowered back
+SHORT_TEXT_BYTES = 10  # F5 slows very short texts down (its "local speed" of 0.3)
+SHORT_TEXT_SPEED = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class F5Options:
+    """Sampling options (defaults from Settings: ``VOXCAP_F5_*``)."""
+
+    nfe_step: int = 32  # 16 is the fast preset
+    cfg_strength: float = 2.0
+    sway_sampling_coef: float = -1.0
+    cross_fade: float = 0.15  # seconds
+    batch_size: int = 4
+
+    @classmethod
+    def of(cls, settings: Settings) -> F5Options:
+        return cls(
+            settings.f5_nfe_step,
+            settings.f5_cfg_strength,
+            settings.f5_sway_sampling,
+            settings.f5_cross_fade,
+            settings.f5_batch_size,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Part of one sentence that F5 generates in one go."""
+
+    sentence: int
+    text: str
+    frames: int  # mel frames to generate, reference included
+
+
+class F5Engine:
+    """F5-TTS behind the Engine protocol; clones a :class:`Reference`."""
+
+    name = "f5"
+    presets = (BUNDLED,)
+    clones = True
+
+    def __init__(self, settings: Settings | None = None, options: F5Options | None = None) -> None:
+        self.settings = settings or Settings()
+        self.options = options or F5Options.of(self.settings)
+        self._torch = require("torch", extra="f5")
+        self._f5 = _import_f5()
+        self.device = models.pick_device(self.settings.device)
+        self.dtype = (
+            self._torch.float16
+            if self.settings.f5_half and self.device.startswith("cuda")
+            else self._torch.float32
+        )
+        self._lock = threading.Lock()
+        self._model: Any = None
+        self._vocoder: Any = None
+        self._hop = 256
+        self._rate = 24_000
+        self._bundled: Reference | None = None
+
+    # ---------------------------------------------------------------- loading
+    def preload(self) -> None:
+        """Load the model and the vocoder now (cold start)."""
+        self._load()
+
+    def _load(self) -> tuple[Any, Any]:
+        with self._lock:
+            if self._model is None:
+                self._model, self._vocoder = self._build()
+            return self._model, self._vocoder
+
+    def _paths(self) -> dict[str, Path]:
+        s = self.settings
+        given = {
+            "checkpoint": s.f5_checkpoint,
+            "vocab": s.f5_vocab,
+            "vocoder_config": s.f5_vocoder / "config.yaml" if s.f5_vocoder else None,
+            "vocoder_weights": s.f5_vocoder / "pytorch_model.bin" if s.f5_vocoder else None,
+        }
+        for role, path in given.items():
+            if path is not None and not path.is_file():
+                raise models.ModelNotFound(f"F5 {role.replace('_', ' ')} {path} does not exist")
+        missing = tuple(role for role, path in given.items() if path is None)
+        found = models.locate("f5", s, missing) if missing else {}
+        return {role: path or found[role] for role, path in given.items()}
+
+    def _build(self) -> tuple[Any, Any]:
+        torch, f5 = self._torch, self._f5
+        paths = self._paths()
+        config = load_config(self.settings.f5_model)
+        mel = config["model"]["mel_spec"]
+        if mel.get("mel_spec_type", "vocos") != "vocos":
+            raise InvalidInput(f"F5 config {self.settings.f5_model!r}: only the vocos vocoder")
+        self._hop, self._rate = int(mel["hop_length"]), int(mel["target_sample_rate"])
+        log.info(
+            "loading F5 %s from %s on %s", self.settings.f5_model, paths["checkpoint"], self.device
+        )
+        with _f5_output():
+            vocab_map, vocab_size = f5.utils.get_tokenizer(str(paths["vocab"]), "custom")
+            backbone = getattr(f5.backbones, config["model"]["backbone"])
+            model = f5.cfm.CFM(
+                transformer=backbone(
+                    **config["model"]["arch"],
+                    text_num_embeds=vocab_size,
+                    mel_dim=int(mel["n_mel_channels"]),
+                ),
+                mel_spec_kwargs={
+                    "n_fft": int(mel["n_fft"]),
+                    "hop_length": self._hop,
+                    "win_length": int(mel["win_length"]),
+                    "n_mel_channels": int(mel["n_mel_channels"]),
+                    "target_sample_rate": self._rate,
+                    "mel_spec_type": "vocos",
+                },
+                odeint_kwargs={"method": "euler"},
+                vocab_char_map=vocab_map,
+            )
+            model.load_state_dict(_state_dict(torch, paths["checkpoint"]))
+            model = model.to(self.device, self.dtype).eval()
+            vocos = require("vocos", extra="f5").Vocos
+            vocoder = vocos.from_hparams(str(paths["vocoder_config"]))
+            vocoder.load_state_dict(
+                torch.load(paths["vocoder_weights"], map_location="cpu", weights_only=True)
+            )
+            vocoder = vocoder.to(self.device).eval()
+        return model, vocoder
+
+    # ---------------------------------------------------------------- speaking
+    def synthesize(
+        self,
+        script: Script,
+        voice: str | Reference | None,
+        options: SynthesisOptions,
+        progress: Progress | None = None,
+    ) -> Synthesis:
+        """Speak ``script`` in the voice of ``voice``; see :class:`voxcap.engines.Engine`."""
+        reference = self._reference(voice)
+        model, vocoder = self._load()
+        ref = _prepare_audio(reference.audio, self._rate)
+        ref_text = f5_ref_text(reference.text)
+        chunks = plan(
+            script, ref_text, len(ref.samples) // self._hop, self._hop, self._rate, options.speed
+        )
+        seed = (
+            options.seed
+            if options.seed is not None
+            else int(np.random.SeedSequence().entropy % 2**31)
+        )
+        waves: list[np.ndarray[Any, Any]] = []
+        size = self.options.batch_size
+        for first in range(0, len(chunks), size):
+            batch = chunks[first : first + size]
+            waves.extend(self._generate(model, vocoder, ref, ref_text, batch, seed))
+            if progress:
+                progress(min(1.0, (first + len(batch)) / len(chunks)))
+        samples, starts = stitch(waves, round(self.options.cross_fade * self._rate))
+        spans: dict[int, Span] = {}
+        for chunk, start, wave in zip(chunks, starts, waves, strict=True):
+            begin = spans.get(chunk.sentence, (start / self._rate, 0.0))[0]
+            spans[chunk.sentence] = (begin, (start + len(wave)) / self._rate)
+        sentence_spans = tuple(spans[i] for i in range(len(script.sentences)))
+        return Synthesis(Audio(samples, self._rate), sentence_spans, None)
+
+    def _generate(
+        self,
+        model: Any,
+        vocoder: Any,
+        ref: Audio,
+        ref_text: str,
+        batch: list[Chunk],
+        seed: int,
+    ) -> list[np.ndarray[Any, Any]]:
+        torch = self._torch
+        rms = float(np.sqrt(np.mean(np.square(ref.samples))))
+        gain = TARGET_RMS / rms if 0 < rms < TARGET_RMS else 1.0
+        cond = torch.from_numpy(ref.samples * gain).to(self.device).unsqueeze(0)
+        ref_frames = len(ref.samples) // self._hop
+        text = self._f5.utils.convert_char_to_pinyin([ref_text + c.text for c in batch])
+        duration = torch.tensor([c.frames for c in batch], device=self.device)
+        try:
+            with torch.inference_mode(), _f5_output():
+                mel, _ = model.sample(
+                    cond=cond.expand(len(batch), -1),
+                    text=text,
+                    duration=duration,
+                    steps=self.options.nfe_step,
+                    cfg_strength=self.options.cfg_strength,
+                    sway_sampling_coef=self.options.sway_sampling_coef,
+                    seed=seed,
+                )
+                waves = []
+                for i, chunk in enumerate(batch):
+                    generated = mel[i : i + 1, ref_frames : chunk.frames, :].float()
+                    wave = vocoder.decode(generated.permute(0, 2, 1)).squeeze(0)
+                    waves.append((wave / gain).cpu().numpy().astype(np.float32))
+        except torch.cuda.OutOfMemoryError:
+            raise
+        except RuntimeError as exc:
+            raise EngineError(f"F5 failed: {exc}") from exc
+        return waves
+
+    def _reference(self, voice: str | Reference | None) -> Reference:
+        if isinstance(voice, Reference):
+            return voice
+        if voice in (None, BUNDLED):
+            if self._bundled is None:
+                clip = importlib.resources.files("f5_tts").joinpath(BUNDLED_CLIP).read_bytes()
+                audio = audio_io.trim_silence(audio_io.resample(audio_io.decode(clip), self._rate))
+                self._bundled = Reference(BUNDLED, audio, BUNDLED_TEXT)
+            return self._bundled
+        raise VoiceNotFound(
+            f"f5 clones a reference clip: {voice!r} is neither a library voice nor an audio "
+            f"file; add it with `voxcap voices add` or pass a clip with --ref-text"
+        )
+
+
+# ---------------------------------------------------------------- planning and stitching
+def f5_ref_text(text: str) -> str:
+    """The reference transcript as F5 expects it before the text to speak (its own rule)."""
+    text = " ".join(text.split())
+    if not text.endswith(". ") and not text.endswith("。"):
+        text += " " if text.endswith(".") else ". "
+    if len(text[-1].encode("utf-8")) == 1:
+        text += " "
+    return text
+
+
+def plan(
+    script: Script, ref_text: str, ref_frames: int, hop: int, rate: int, speed: float
+) -> list[Chunk]:
+    """Chunks for every sentence, each within F5's budget for this reference, with F5's
+    duration estimate (frames per byte of the reference text, scaled by ``speed``)."""
+    ref_bytes = len(ref_text.encode("utf-8"))
+    ref_seconds = ref_frames * hop / rate
+    budget = max(16, int(ref_bytes / ref_seconds * (MAX_SECONDS - ref_seconds) * speed))
+    chunks: list[Chunk] = []
+    for n, sentence in enumerate(script.sentences):
+        for tokens in split(sentence.tokens, budget):
+            text = Sentence(tokens).speech
+            size = len(text.encode("utf-8"))
+            local = SHORT_TEXT_SPEED if size < SHORT_TEXT_BYTES else speed
+            chunks.append(Chunk(n, text, ref_frames + int(ref_frames / ref_bytes * size / local)))
+    return chunks
+
+
+def split(tokens: tuple[Token, ...], budget: int) -> list[tuple[Token, ...]]:
+    """Tokens in runs of at most ``budget`` bytes of speech, cut after punctuation where a run
+    has some, else between words (a single longer word stands alone)."""
+    runs: list[tuple[Token, ...]] = []
+    current: list[Token] = []
+    for token in tokens:
+        if current and len(Sentence((*current, token)).speech.encode("utf-8")) > budget:
+            cut = max((i + 1 for i, t in enumerate(current) if t.punct), default=len(current))
+            runs.append(tuple(current[:cut]))
+            current = current[cut:]
+        current.append(token)
+    if current:
+        runs.append(tuple(current))
+    return runs
+
+
+def stitch(waves: list[np.ndarray[Any, Any]], fade: int) -> tuple[np.ndarray[Any, Any], list[int]]:
+    """Join ``waves`` with a linear cross-fade of ``fade`` samples; returns the audio and the
+    sample where each wave starts in it."""
+    out = waves[0].astype(np.float32)
+    starts = [0]
+    for wave in waves[1:]:
+        n = min(fade, len(out), len(wave))
+        start = len(out) - n
+        if n:
+            ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)
+            overlap = out[start:] * (1 - ramp) + wave[:n] * ramp
+            out = np.concatenate([out[:start], overlap, wave[n:]])
+        else:
+            out = np.concatenate([out, wave])
+        starts.append(start)
+    return out.astype(np.float32), starts
+
+
+def _prepare_audio(audio: Audio, rate: int) -> Audio:
+    return audio_io.resample(audio, rate) if audio.sample_rate != rate else audio
+
+
+# ---------------------------------------------------------------- F5 itself
+def _import_f5() -> types.SimpleNamespace:
+    """F5's inference modules, imported without ``f5_tts.model.__init__`` (see above)."""
+    try:
+        version = importlib.metadata.version("f5-tts")
+    except importlib.metadata.PackageNotFoundError:
+        raise MissingDependency(
+            "f5-tts is not installed; install it with: pip install 'voxcap[f5]' && "
+            "pip install --no-deps -r requirements/f5-tts.txt (docs/F5.md)"
+        ) from None
+    if version != F5_VERSION:
+        raise MissingDependency(
+            f"f5-tts {version} is installed but voxcap supports {F5_VERSION}; "
+            f"pip install --no-deps f5-tts=={F5_VERSION}"
+        )
+    if "f5_tts.model" not in sys.modules:
+        spec = importlib.util.find_spec("f5_tts")
+        assert spec is not None and spec.submodule_search_locations is not None
+        package = types.ModuleType("f5_tts.model")
+        package.__path__ = [str(Path(p) / "model") for p in spec.submodule_search_locations]
+        sys.modules["f5_tts.model"] = package
+    try:
+        return types.SimpleNamespace(
+            cfm=importlib.import_module("f5_tts.model.cfm"),
+            backbones=importlib.import_module("f5_tts.model.backbones.dit"),
+            utils=importlib.import_module("f5_tts.model.utils"),
+        )
+    except ImportError as exc:
+        raise MissingDependency(
+            f"F5's runtime is incomplete ({exc}); install it with: pip install 'voxcap[f5]'"
+        ) from exc
+
+
+def load_config(name: str) -> dict[str, Any]:
+    """An F5 model config: a name shipped in f5-tts (``F5TTS_v1_Base``) or a YAML path."""
+    yaml = require("yaml", extra="f5")
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml"):
+        if not path.is_file():
+            raise models.ModelNotFound(f"F5 config {path} does not exist")
+        text = path.read_text()
+    else:
+        shipped = importlib.resources.files("f5_tts").joinpath(f"configs/{name}.yaml")
+        if not shipped.is_file():
+            raise InvalidInput(f"f5-tts has no model config {name!r} (e.g. F5TTS_v1_Base)")
+        text = shipped.read_text()
+    config: dict[str, Any] = yaml.safe_load(text)
+    return config
+
+
+def _state_dict(torch: Any, path: Path) -> dict[str, Any]:
+    """The EMA weights of an F5 checkpoint (.safetensors or .pt), as F5 itself reads them."""
+    if path.suffix == ".safetensors":
+        state = require("safetensors.torch", extra="f5").load_file(str(path), device="cpu")
+    else:
+        state = torch.load(path, map_location="cpu", weights_only=True)["ema_model_state_dict"]
+    drop = {
+        "initted",
+        "step",
+        "mel_spec.mel_stft.mel_scale.fb",
+        "mel_spec.mel_stft.spectrogram.window",
+    }
+    cleaned = {k.replace("ema_model.", "", 1): v for k, v in state.items()}
+    return {k: v for k, v in cleaned.items() if k not in drop}
+
+
+class _LogWriter(io.TextIOBase):
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            if line.strip():
+                log.info("f5: %s", line.strip())
+        return len(text)
+
+
+@contextlib.contextmanager
+def _f5_output() -> Iterator[None]:
+    """F5's own prints go to logging, not to the user's terminal or the JSON on stdout."""
+    with contextlib.redirect_stdout(_LogWriter()):
+        yield

@@ -1,0 +1,180 @@
+"""Model weights: where each model's files live in the cache, and fetching them.
+
+Weights are never downloaded while serving a request: ``voxcap models download`` (or
+:func:`download`) fetches them ahead of time, into the Hugging Face cache (``HF_HOME``) and
+torch's hub cache (``TORCH_HOME``), or into ``VOXCAP_MODEL_DIR`` when it is set (a network
+volume such as ``/runpod-volume/models``). Engines call :func:`locate`, which only looks.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from voxcap._deps import require
+from voxcap.errors import InvalidInput, ModelNotFound
+from voxcap.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class WeightFile(Protocol):
+    """One file of a model, found in a cache folder by name."""
+
+    name: str
+
+    def folder(self, settings: Settings) -> Path: ...
+
+    def cached(self, settings: Settings) -> Path | None: ...
+
+    def fetch(self, settings: Settings) -> Path: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HubFile:
+    """A file of a Hugging Face model repository."""
+
+    repo: str
+    filename: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.repo}/{self.filename}"
+
+    def folder(self, settings: Settings) -> Path:
+        if settings.model_dir is not None:
+            return settings.model_dir / "huggingface"
+        hub = require("huggingface_hub", extra="f5")
+        return Path(hub.constants.HF_HUB_CACHE)
+
+    def cached(self, settings: Settings) -> Path | None:
+        hub = require("huggingface_hub", extra="f5")
+        found = hub.try_to_load_from_cache(
+            self.repo, self.filename, cache_dir=str(self.folder(settings))
+        )
+        return Path(found) if isinstance(found, str) else None
+
+    def fetch(self, settings: Settings) -> Path:
+        hub = require("huggingface_hub", extra="f5")
+        return Path(
+            hub.hf_hub_download(self.repo, self.filename, cache_dir=str(self.folder(settings)))
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class UrlFile:
+    """A file torch's hub cache keeps under its URL's base name (torchaudio's bundles)."""
+
+    url: str
+
+    @property
+    def name(self) -> str:
+        return self.url
+
+    def folder(self, settings: Settings) -> Path:
+        if settings.model_dir is not None:
+            return settings.model_dir / "torch"
+        torch = require("torch", extra="ctc")
+        return Path(torch.hub.get_dir()) / "checkpoints"  # TORCH_HOME
+
+    def cached(self, settings: Settings) -> Path | None:
+        path = self.folder(settings) / self.url.rsplit("/", 1)[-1]
+        return path if path.is_file() else None
+
+    def fetch(self, settings: Settings) -> Path:
+        torch = require("torch", extra="ctc")
+        path = self.folder(settings) / self.url.rsplit("/", 1)[-1]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.hub.download_url_to_file(self.url, str(path), progress=True)
+        return path
+
+
+F5_REPO = "SWivid/F5-TTS"
+VOCOS_REPO = "charactr/vocos-mel-24khz"
+MMS_FA_URL = "https://dl.fbaipublicfiles.com/mms/torchaudio/ctc_alignment_mling_uroman/model.pt"
+
+MODELS: dict[str, dict[str, WeightFile]] = {
+    "f5": {
+        "checkpoint": HubFile(F5_REPO, "F5TTS_v1_Base/model_1250000.safetensors"),
+        "vocab": HubFile(F5_REPO, "F5TTS_v1_Base/vocab.txt"),
+        "vocoder_config": HubFile(VOCOS_REPO, "config.yaml"),
+        "vocoder_weights": HubFile(VOCOS_REPO, "pytorch_model.bin"),
+    },
+    "ctc": {"weights": UrlFile(MMS_FA_URL)},
+}
+
+
+def pick_device(wanted: str) -> str:
+    """The torch device for ``wanted``: ``auto`` picks cuda > mps > cpu."""
+    if wanted != "auto":
+        return wanted
+    torch = require("torch", extra="f5")
+    if torch.cuda.is_available():
+        return "cuda"
+    if torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def names(which: str) -> list[str]:
+    """The models that ``which`` (a model name or ``all``) stands for."""
+    if which == "all":
+        return list(MODELS)
+    if which not in MODELS:
+        raise InvalidInput(f"unknown model {which!r}; choose one of: {', '.join(MODELS)}, all")
+    return [which]
+
+
+def locate(model: str, settings: Settings, roles: tuple[str, ...] | None = None) -> dict[str, Path]:
+    """The files of ``model`` (those in ``roles``, default all) from the cache, without
+    touching the network.
+
+    Raises:
+        ModelNotFound: a file is not cached; the message says where it looked and what to run.
+    """
+    found: dict[str, Path] = {}
+    for role, file in MODELS[model].items():
+        if roles is not None and role not in roles:
+            continue
+        path = file.cached(settings)
+        if path is None:
+            raise ModelNotFound(
+                f"model {model!r} is not downloaded: {file.name} is not in "
+                f"{file.folder(settings)}; run `voxcap models download {model}` "
+                f"(or set VOXCAP_MODEL_DIR to where the weights are)"
+            )
+        found[role] = path
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class CachedFile:
+    model: str
+    name: str
+    path: Path | None  # None: not cached
+    bytes: int
+
+
+def status(settings: Settings) -> list[CachedFile]:
+    """Every known weight file and whether (and where) it is cached."""
+    rows: list[CachedFile] = []
+    for model, files in MODELS.items():
+        for file in files.values():
+            path = file.cached(settings)
+            size = path.stat().st_size if path is not None else 0
+            rows.append(CachedFile(model, file.name, path, size))
+    return rows
+
+
+def download(model: str, settings: Settings) -> dict[str, Path]:
+    """Fetch every file of ``model`` into the cache (files already there are kept)."""
+    fetched: dict[str, Path] = {}
+    for role, file in MODELS[model].items():
+        path = file.cached(settings)
+        if path is None:
+            log.info("downloading %s into %s", file.name, file.folder(settings))
+            path = file.fetch(settings)
+        fetched[role] = path
+    return fetched
