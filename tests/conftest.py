@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 
@@ -14,6 +15,11 @@ from voxcap.settings import Settings
 
 from .sentences import PARAGRAPH, SENTENCES
 from .servers import S3Server, seaweedfs
+
+# F5 (the default engine) needs weights that cannot be downloaded here: the suite speaks with
+# Piper unless a test says otherwise, and nothing may reach a model hub.
+os.environ["VOXCAP_ENGINE"] = "piper"
+os.environ["HF_HUB_OFFLINE"] = "1"
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 class WeightFile(Protocol):
     """One file of a model, found in a cache folder by name."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def folder(self, settings: Settings) -> Path: ...
 
@@ -154,6 +155,7 @@ class CachedFile:
     model: str
     name: str
     path: Path | None  # None: not cached
+    folder: Path  # where it is (or would be) cached
     bytes: int
 
 
@@ -164,7 +166,7 @@ def status(settings: Settings) -> list[CachedFile]:
         for file in files.values():
             path = file.cached(settings)
             size = path.stat().st_size if path is not None else 0
-            rows.append(CachedFile(model, file.name, path, size))
+            rows.append(CachedFile(model, file.name, path, file.folder(settings), size))
     return rows
 
 

@@ -6,6 +6,7 @@ Both report progress through a callback and record the wall time of every stage.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -164,12 +165,13 @@ def word_times(script: Script, spans: Sequence[Span], duration: float) -> tuple[
         last[token.word] = end
     words: list[Word] = []
     cursor = 0.0
+    limit = math.floor(duration * 1000) / 1000  # rounding to ms must not pass the end
     for i, text in enumerate(script.words):
         if i in first:
-            start = min(max(first[i], cursor), duration)
-            end = min(max(last[i], start), duration)
+            start = min(round(max(first[i], cursor), 3), limit)
+            end = min(round(max(last[i], start), 3), limit)
         else:
             start = end = cursor
-        words.append(Word(text, round(start, 3), round(end, 3)))
+        words.append(Word(text, start, end))
         cursor = end
     return tuple(words)

@@ -88,6 +88,11 @@ class Runtime:
                 self._engines[name] = create_engine(name, settings=self.settings)
             return self._engines[name]
 
+    def use_aligner(self, aligner: Aligner) -> None:
+        """Serve ``aligner`` under its name (an aligner built by hand, e.g. another model)."""
+        with self._lock:
+            self._aligners[aligner.name] = aligner
+
     def aligner(self, name: str | None = None) -> Aligner:
         """The aligner ``name`` (default: ``settings.aligner``), loading it on first use."""
         name = name or self.settings.aligner

@@ -117,7 +117,7 @@ def tiny_ctc(seed: int = 0) -> tuple[Any, tuple[str, ...]]:
         aux_num_out=len(labels),
     )
 
-    class LogProbs(torch.nn.Module):  # type: ignore[misc]
+    class LogProbs(torch.nn.Module):  # type: ignore[misc,name-defined]
         def __init__(self) -> None:
             super().__init__()
             self.acoustic = acoustic

@@ -10,6 +10,7 @@ end is carried on to the next word's start unless a pause lies between them.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import unicodedata
 from typing import Any
@@ -62,7 +63,7 @@ class CTCAligner:
         spelled = [self._spell(t) for t in tokens]
         targets = [self._index[STAR], *(c for s in spelled for c in s), self._index[STAR]]
         frames = emission.shape[1]
-        repeats = sum(a == b for a, b in zip(targets, targets[1:], strict=False))
+        repeats = sum(a == b for a, b in itertools.pairwise(targets))
         if frames < len(targets) + repeats:
             raise AlignmentError(
                 f"{audio.duration:.2f} s of audio is too short for {len(tokens)} words"
@@ -94,7 +95,7 @@ class CTCAligner:
         torch = self._torch
         samples = resample(audio, RATE).samples if audio.sample_rate != RATE else audio.samples
         wave = torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32))
-        parts = []
+        parts: list[Any] = []
         with self._lock, torch.inference_mode():
             for start in range(0, max(len(wave), 1), WINDOW):
                 piece = wave[start : start + WINDOW]

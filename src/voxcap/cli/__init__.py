@@ -6,6 +6,7 @@ import logging
 
 from voxcap.cli.app import app
 from voxcap.cli.doctor import doctor
+from voxcap.cli.models import models_app
 from voxcap.cli.serve import serve, worker
 from voxcap.cli.speak import align, speak
 from voxcap.cli.voices import voices_app
@@ -16,6 +17,7 @@ app.command()(doctor)
 app.command()(serve)
 app.command()(worker)
 app.add_typer(voices_app, name="voices")
+app.add_typer(models_app, name="models")
 
 __all__ = ["app", "main"]
 

@@ -43,12 +43,13 @@ def guarded(run: Callable[[], T]) -> T:
         raise typer.Exit(1) from None
 
 
-def runtime() -> Runtime:
+def runtime(**overrides: Any) -> Runtime:
+    """The runtime from VOXCAP_* settings, with command-line ``overrides`` (None = unset)."""
     from voxcap.runtime import Runtime
     from voxcap.settings import Settings
 
     try:
-        settings = Settings()
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValueError as exc:  # pydantic's ValidationError
         from voxcap.errors import InvalidInput
 

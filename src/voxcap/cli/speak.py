@@ -59,7 +59,12 @@ def speak(
     text: Annotated[str | None, typer.Argument(help="What to say (or use --text-file).")] = None,
     text_file: TextFile = None,
     engine: Annotated[str | None, typer.Option(help="Engine (default: VOXCAP_ENGINE).")] = None,
-    voice: Annotated[str | None, typer.Option(help="A library voice, a path or a name.")] = None,
+    voice: Annotated[
+        str | None, typer.Option(help="A library voice, a clip to clone, a Piper .onnx or name.")
+    ] = None,
+    ref_text: Annotated[
+        str | None, typer.Option(help="What the --voice clip says (cloning from a file).")
+    ] = None,
     out_dir: OutDir = None,
     audio_format: Annotated[str, typer.Option(help="wav, mp3, flac or opus.")] = "wav",
     captions: Captions = "srt,vtt,ass,csv,json",
@@ -69,6 +74,10 @@ def speak(
     max_chars: MaxChars = 28,
     max_duration: MaxDur = 3.0,
     speed: Annotated[float, typer.Option(help="Speaking rate, 0.25-4.")] = 1.0,
+    seed: Annotated[int | None, typer.Option(help="Same seed, same speech (f5).")] = None,
+    nfe_step: Annotated[
+        int | None, typer.Option(min=1, max=128, help="f5 flow steps: 32 (default), 16 fast.")
+    ] = None,
     timings: Timings = TimingSource.align,
     aligner: Aligner = None,
     loudness: Loudness = None,
@@ -88,10 +97,12 @@ def speak(
         started = time.perf_counter()
         body = _read_text(text, text_file)
         fmt, formats = find_format(audio_format), parse_formats(captions)
-        rt = runtime()
+        rt = runtime(f5_nfe_step=nfe_step)
         if out_dir is not None:
             check_writable(out_dir)
-        request = SpeechRequest(body, engine, voice, speed, timings.value, aligner)
+        request = SpeechRequest(
+            body, engine, voice, speed, timings.value, aligner, ref_text=ref_text, seed=seed
+        )
         with progress_bar(not as_json) as listener:
             result = run_speak(request, rt, listener, SOCIAL_LUFS if social else loudness)
         options = _caption_options(cue_mode, max_words, max_chars, max_duration, caption_style)

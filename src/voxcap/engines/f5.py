@@ -20,6 +20,7 @@ import importlib.resources
 import importlib.util
 import io
 import logging
+import secrets
 import sys
 import threading
 import types
@@ -35,7 +36,13 @@ from voxcap import models
 from voxcap._deps import require
 from voxcap.domain import Audio, Reference
 from voxcap.engines.base import Progress, Span, Synthesis, SynthesisOptions
-from voxcap.errors import EngineError, InvalidInput, MissingDependency, VoiceNotFound
+from voxcap.errors import (
+    EngineError,
+    InvalidInput,
+    MissingDependency,
+    ModelNotFound,
+    VoiceNotFound,
+)
 from voxcap.settings import Settings
 from voxcap.text import Script, Sentence, Token
 
@@ -127,7 +134,7 @@ class F5Engine:
         }
         for role, path in given.items():
             if path is not None and not path.is_file():
-                raise models.ModelNotFound(f"F5 {role.replace('_', ' ')} {path} does not exist")
+                raise ModelNotFound(f"F5 {role.replace('_', ' ')} {path} does not exist")
         missing = tuple(role for role, path in given.items() if path is None)
         found = models.locate("f5", s, missing) if missing else {}
         return {role: path or found[role] for role, path in given.items()}
@@ -189,11 +196,7 @@ class F5Engine:
         chunks = plan(
             script, ref_text, len(ref.samples) // self._hop, self._hop, self._rate, options.speed
         )
-        seed = (
-            options.seed
-            if options.seed is not None
-            else int(np.random.SeedSequence().entropy % 2**31)
-        )
+        seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
         waves: list[np.ndarray[Any, Any]] = []
         size = self.options.batch_size
         for first in range(0, len(chunks), size):
@@ -368,7 +371,7 @@ def load_config(name: str) -> dict[str, Any]:
     path = Path(name)
     if path.suffix in (".yaml", ".yml"):
         if not path.is_file():
-            raise models.ModelNotFound(f"F5 config {path} does not exist")
+            raise ModelNotFound(f"F5 config {path} does not exist")
         text = path.read_text()
     else:
         shipped = importlib.resources.files("f5_tts").joinpath(f"configs/{name}.yaml")

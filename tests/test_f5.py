@@ -1,0 +1,242 @@
+"""The real F5 engine code on a tiny random-weight F5 model and Vocos (offline, CPU).
+
+The speech is noise, but everything around the model is real: loading from local checkpoint
+files, F5's duration estimate, chunking, batching, seeding, stitching, and the pipeline and
+caption files on its output (timed by the CTC aligner with a random acoustic model).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pysubs2
+import pytest
+
+from voxcap.audio import FORMATS, encode
+from voxcap.captions import render_captions
+from voxcap.domain import CaptionOptions, SpeechRequest
+from voxcap.engines.base import SynthesisOptions
+from voxcap.engines.f5 import (
+    BUNDLED_TEXT,
+    F5Engine,
+    F5Options,
+    f5_ref_text,
+    plan,
+    split,
+    stitch,
+)
+from voxcap.errors import InvalidInput, ModelNotFound
+from voxcap.pipeline import speak
+from voxcap.runtime import Runtime
+from voxcap.settings import Settings
+from voxcap.testing import tiny_ctc, tiny_f5
+from voxcap.text import prepare
+
+from .servers import run_voxcap as voxcap
+
+pytest.importorskip("f5_tts")
+
+HOP, RATE = 256, 24_000
+LONG = (
+    "The harbour was quiet when the first boats came back in the morning, and the fishermen "
+    "carried their crates up the stone steps while the gulls followed them, hoping for scraps, "
+    "and the market slowly opened around the fountain in the square. Then it rained."
+)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return tiny_f5(tmp_path_factory.mktemp("tiny-f5"))
+
+
+@pytest.fixture(scope="module")
+def engine(tiny: dict[str, Any]) -> F5Engine:
+    return F5Engine(Settings(engine="f5", device="cpu", **tiny), F5Options(nfe_step=4))
+
+
+@pytest.fixture(scope="module")
+def f5_runtime(tiny: dict[str, Any]) -> Runtime:
+    from voxcap.align.ctc import CTCAligner
+
+    settings = Settings(engine="f5", aligner="ctc", device="cpu", f5_nfe_step=4, **tiny)
+    runtime = Runtime(settings)
+    model, labels = tiny_ctc()
+    runtime.use_aligner(CTCAligner(settings, model, labels))
+    return runtime
+
+
+def generated_samples(engine: F5Engine, text: str, speed: float = 1.0) -> list[int]:
+    ref = engine._reference(None)
+    ref_frames = len(ref.audio.samples) // HOP
+    chunks = plan(prepare(text), f5_ref_text(ref.text), ref_frames, HOP, RATE, speed)
+    return [(c.frames - ref_frames) * HOP for c in chunks]
+
+
+def test_speaks_24khz_float32_as_long_as_f5_estimates(engine: F5Engine) -> None:
+    text = "Hello there, this is a test of the tiny model."
+    synthesis = engine.synthesize(prepare(text), None, SynthesisOptions(seed=1))
+    audio = synthesis.audio
+    assert audio.sample_rate == RATE and audio.samples.dtype == np.float32
+    assert audio.samples.ndim == 1 and np.isfinite(audio.samples).all()
+    (expected,) = generated_samples(engine, text)
+    assert abs(len(audio.samples) - expected) <= HOP  # F5's frames-per-byte estimate
+    assert synthesis.sentence_spans == ((0.0, audio.duration),)
+    assert synthesis.token_times is None
+
+
+def test_speed_scales_the_duration(engine: F5Engine) -> None:
+    text = "Speed changes how long this sentence takes to say."
+    normal = engine.synthesize(prepare(text), None, SynthesisOptions(seed=1)).audio
+    fast = engine.synthesize(prepare(text), None, SynthesisOptions(speed=2.0, seed=1)).audio
+    assert fast.duration == pytest.approx(normal.duration / 2, abs=0.05)
+
+
+def test_the_same_seed_gives_the_same_audio(engine: F5Engine) -> None:
+    script = prepare("Same seed, same speech.")
+    a = engine.synthesize(script, None, SynthesisOptions(seed=7)).audio.samples
+    b = engine.synthesize(script, None, SynthesisOptions(seed=7)).audio.samples
+    c = engine.synthesize(script, None, SynthesisOptions(seed=8)).audio.samples
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_long_text_is_chunked_and_stitched_with_exact_offsets(engine: F5Engine) -> None:
+    script = prepare(LONG)
+    assert len(script.sentences) == 2
+    sizes = generated_samples(engine, LONG)
+    assert len(sizes) >= 3  # the first sentence is over F5's budget for this reference
+    synthesis = engine.synthesize(script, None, SynthesisOptions(seed=3))
+    fade = round(engine.options.cross_fade * RATE)
+    total = sum(sizes) - fade * (len(sizes) - 1)
+    assert abs(len(synthesis.audio.samples) - total) <= HOP * len(sizes)
+    (s0, e0), (s1, e1) = synthesis.sentence_spans
+    assert s0 == 0.0 and e1 == pytest.approx(synthesis.audio.duration, abs=1e-6)
+    # the second sentence starts where the last chunk before it fades out
+    assert e0 - s1 == pytest.approx(fade / RATE, abs=1e-6)
+
+
+def test_batching_does_not_change_the_chunks(tiny: dict[str, Any]) -> None:
+    settings = Settings(engine="f5", device="cpu", **tiny)
+    one = F5Engine(settings, F5Options(nfe_step=2, batch_size=1))
+    four = F5Engine(settings, F5Options(nfe_step=2, batch_size=4))
+    script = prepare(LONG)
+    a = one.synthesize(script, None, SynthesisOptions(seed=5))
+    b = four.synthesize(script, None, SynthesisOptions(seed=5))
+    assert len(a.audio.samples) == len(b.audio.samples)
+    assert a.sentence_spans == b.sentence_spans
+
+
+def test_split_keeps_every_token_and_prefers_punctuation() -> None:
+    tokens = prepare(LONG).sentences[0].tokens
+    runs = split(tokens, 80)
+    assert [t for run in runs for t in run] == list(tokens)
+    for run in runs[:-1]:
+        speech = " ".join(t.text + t.punct for t in run)
+        assert len(speech.encode()) <= 80
+    assert any(run[-1].punct for run in runs[:-1])
+
+
+def test_stitch_cross_fades_and_reports_where_each_piece_starts() -> None:
+    waves = [np.ones(1000, np.float32), np.full(500, 3.0, np.float32), np.ones(50, np.float32)]
+    out, starts = stitch(waves, 100)
+    assert starts == [0, 900, 1350]  # a short last piece shortens its fade to its length
+    assert len(out) == 1400
+    assert out[899] == 1.0 and out[999] == pytest.approx(3.0, abs=0.03)
+    assert 1.0 < out[950] < 3.0  # inside the fade
+    assert out[1350] == pytest.approx(3.0) and out[1399] == pytest.approx(1.0)
+
+
+def test_f5_ref_text_ends_the_way_f5_expects() -> None:
+    assert f5_ref_text("Some call me nature") == "Some call me nature.  "
+    assert f5_ref_text(BUNDLED_TEXT) == BUNDLED_TEXT + "  "
+
+
+def test_the_pipeline_times_and_captions_f5_output(f5_runtime: Runtime, tmp_path: Path) -> None:
+    text = "Dr. Smith paid $3.50 for 2 apples, at 9 a.m. on Monday. Then he left!"
+    result = speak(SpeechRequest(text, seed=11), f5_runtime)
+    assert [w.text for w in result.words] == text.split()
+    assert result.audio.sample_rate == RATE
+    times = [t for w in result.words for t in (w.start, w.end)]
+    assert times == sorted(times) and 0 <= times[0] and times[-1] <= result.duration
+    assert {"reference", "synthesize", "align"} <= set(result.timings)
+    srt = render_captions(result, ["srt"], CaptionOptions(mode="word"))["srt"]
+    subs = pysubs2.SSAFile.from_string(srt.decode(), format_="srt")
+    assert [e.plaintext for e in subs] == [w.text for w in result.words if w.end > w.start]
+
+
+def test_a_clip_by_path_is_cloned_with_its_text(
+    f5_runtime: Runtime, clip_wav: bytes, tmp_path: Path
+) -> None:
+    from .conftest import CLIP_TEXT
+
+    clip = tmp_path / "me.wav"
+    clip.write_bytes(clip_wav)
+    request = SpeechRequest("Now in my voice.", voice=str(clip), ref_text=CLIP_TEXT, seed=1)
+    result = speak(request, f5_runtime)
+    assert result.duration > 0.3 and len(result.words) == 4
+    with pytest.raises(InvalidInput, match="no transcript"):
+        speak(SpeechRequest("Now in my voice.", voice=str(clip)), f5_runtime)
+
+
+def test_a_library_voice_is_prepared_once_and_cached(
+    tiny: dict[str, Any], clip_wav: bytes, tmp_path: Path
+) -> None:
+    from voxcap.align.ctc import CTCAligner
+
+    from .conftest import CLIP_TEXT
+
+    settings = Settings(
+        engine="f5",
+        aligner="ctc",
+        device="cpu",
+        f5_nfe_step=2,
+        storage=f"file://{tmp_path / 'store'}",
+        voice_cache_dir=tmp_path / "cache",
+        **tiny,
+    )
+    runtime = Runtime(settings)
+    runtime.use_aligner(CTCAligner(settings, *tiny_ctc()))
+    runtime.voices.add("kim", clip_wav, transcript=CLIP_TEXT, filename="kim.wav", source="t")
+    reference = runtime.resolve_voice("kim", None, runtime.engine())
+    assert reference is not None and not isinstance(reference, str)
+    assert reference.text == CLIP_TEXT
+    assert len(list((tmp_path / "cache" / "kim").glob("*.prepared.*"))) == 2
+    again = runtime.resolve_voice("kim", None, runtime.engine())
+    assert again is not None and not isinstance(again, str)
+    assert np.array_equal(again.audio.samples, reference.audio.samples)
+    result = speak(SpeechRequest("Hi from Kim.", voice="kim", seed=2), runtime)
+    assert len(result.words) == 3
+
+
+def test_piper_refuses_a_library_voice(runtime: Runtime, clip_wav: bytes, tmp_path: Path) -> None:
+    settings = Settings(engine="piper", storage=f"file://{tmp_path}", voice_cache_dir=tmp_path)
+    rt = Runtime(settings)
+    rt.voices.add("kim", clip_wav, transcript="x", filename="kim.wav", source="t")
+    with pytest.raises(InvalidInput, match="cannot clone"):
+        speak(SpeechRequest("Hello.", voice="kim"), rt)
+
+
+def test_missing_weights_name_the_model_the_folder_and_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFound) as caught:
+        F5Engine(Settings(model_dir=tmp_path, device="cpu")).preload()
+    message = caught.value.message
+    assert "'f5'" in message and str(tmp_path) in message
+    assert "voxcap models download f5" in message
+
+
+@pytest.mark.slow
+def test_cli_without_weights_exits_2_with_one_line(tmp_path: Path) -> None:
+    env = {"VOXCAP_MODEL_DIR": str(tmp_path / "models"), "VOXCAP_ENGINE": "f5"}
+    done = voxcap("speak", "Hello there.", "-o", str(tmp_path / "o"), env=env)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "model_not_found" in lines[0]
+    assert str(tmp_path / "models") in lines[0] and "voxcap models download f5" in lines[0]
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_wav_round_trip_of_f5_output(engine: F5Engine) -> None:
+    audio = engine.synthesize(prepare("Round trip."), None, SynthesisOptions(seed=1)).audio
+    assert encode(audio, FORMATS["wav"])[:4] == b"RIFF"
