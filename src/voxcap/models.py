@@ -99,7 +99,6 @@ MMS_FA_URL = "https://dl.fbaipublicfiles.com/mms/torchaudio/ctc_alignment_mling_
 MODELS: dict[str, dict[str, WeightFile]] = {
     "f5": {
         "checkpoint": HubFile(F5_REPO, "F5TTS_v1_Base/model_1250000.safetensors"),
-        "vocab": HubFile(F5_REPO, "F5TTS_v1_Base/vocab.txt"),
         "vocoder_config": HubFile(VOCOS_REPO, "config.yaml"),
         "vocoder_weights": HubFile(VOCOS_REPO, "pytorch_model.bin"),
     },

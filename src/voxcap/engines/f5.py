@@ -52,6 +52,7 @@ F5_VERSION = "1.1.22"  # the f5-tts release whose model API this module calls
 BUNDLED = "default"  # the English example clip that ships in f5-tts
 BUNDLED_CLIP = "infer/examples/basic/basic_ref_en.wav"
 BUNDLED_TEXT = "Some call me nature, others call me mother nature."
+VOCAB = "infer/examples/vocab.txt"  # the tokenizer vocabulary F5's released models use
 MAX_SECONDS = 22.0  # reference + generated speech per chunk: F5's own budget
 TARGET_RMS = 0.1  # quiet references are raised to this level, and the output lowered back
 SHORT_TEXT_BYTES = 10  # F5 slows very short texts down (its "local speed" of 0.3)
@@ -126,9 +127,10 @@ class F5Engine:
 
     def _paths(self) -> dict[str, Path]:
         s = self.settings
+        vocab = s.f5_vocab or Path(str(importlib.resources.files("f5_tts").joinpath(VOCAB)))
         given = {
             "checkpoint": s.f5_checkpoint,
-            "vocab": s.f5_vocab,
+            "vocab": vocab,
             "vocoder_config": s.f5_vocoder / "config.yaml" if s.f5_vocoder else None,
             "vocoder_weights": s.f5_vocoder / "pytorch_model.bin" if s.f5_vocoder else None,
         }

@@ -1,0 +1,75 @@
+"""The model cache: where weights are looked for, what `voxcap models list` shows, and the
+error when they are missing. A Hugging Face cache is laid out here exactly as
+huggingface_hub writes one (refs/main -> snapshots/<commit>/<file>)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voxcap import models
+from voxcap.errors import InvalidInput, ModelNotFound
+from voxcap.settings import Settings
+
+from .servers import run_voxcap as voxcap
+
+pytest.importorskip("huggingface_hub")
+
+
+def put_in_hub_cache(cache: Path, repo: str, filename: str, data: bytes) -> Path:
+    root = cache / f"models--{repo.replace('/', '--')}"
+    (root / "refs").mkdir(parents=True, exist_ok=True)
+    (root / "refs" / "main").write_text("0123456789abcdef")
+    path = root / "snapshots" / "0123456789abcdef" / filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_locate_finds_cached_files_under_the_model_dir(tmp_path: Path) -> None:
+    settings = Settings(model_dir=tmp_path)
+    hub = tmp_path / "huggingface"
+    placed = {
+        role: put_in_hub_cache(hub, f.repo, f.filename, role.encode())
+        for role, f in models.MODELS["f5"].items()
+        if isinstance(f, models.HubFile)
+    }
+    assert models.locate("f5", settings) == placed
+    (tmp_path / "torch").mkdir()
+    (tmp_path / "torch" / "model.pt").write_bytes(b"w")
+    assert models.locate("ctc", settings) == {"weights": tmp_path / "torch" / "model.pt"}
+
+
+def test_a_missing_file_names_itself_the_folder_and_the_command(tmp_path: Path) -> None:
+    settings = Settings(model_dir=tmp_path)
+    vocos = models.MODELS["f5"]["vocoder_config"]
+    assert isinstance(vocos, models.HubFile)
+    put_in_hub_cache(tmp_path / "huggingface", vocos.repo, vocos.filename, b"x")
+    with pytest.raises(ModelNotFound) as caught:
+        models.locate("f5", settings)
+    message = caught.value.message
+    assert "model_1250000.safetensors" in message
+    assert str(tmp_path / "huggingface") in message and "voxcap models download f5" in message
+    assert models.locate("f5", settings, ("vocoder_config",))["vocoder_config"].is_file()
+
+
+def test_unknown_model_names_are_refused() -> None:
+    assert models.names("all") == ["f5", "ctc"]
+    with pytest.raises(InvalidInput, match="choose one of"):
+        models.names("whisper")
+
+
+@pytest.mark.slow
+def test_cli_lists_cached_and_missing_files(tmp_path: Path) -> None:
+    vocos = models.MODELS["f5"]["vocoder_config"]
+    assert isinstance(vocos, models.HubFile)
+    put_in_hub_cache(tmp_path / "huggingface", vocos.repo, vocos.filename, b"x")
+    run = voxcap("models", "list", env={"VOXCAP_MODEL_DIR": str(tmp_path)})
+    assert run.returncode == 0, run.stderr
+    rows = [line for line in run.stdout.splitlines() if line.strip().startswith(("│ f5", "| f5"))]
+    assert len(rows) == 3, run.stdout
+    assert any("config.yaml" in r and "cached" in r for r in rows)
+    assert any("safetensors" in r and "missing" in r for r in rows)
+    bad = voxcap("models", "download", "whisper")
+    assert bad.returncode == 2 and "whisper" in bad.stderr
