@@ -23,6 +23,7 @@ from voxcap.captions import render_captions
 from voxcap.domain import CaptionOptions, SpeechRequest, SpeechResult
 from voxcap.pipeline import speak
 from voxcap.runtime import Runtime
+from voxcap.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.sentences import PARAGRAPH, SENTENCES
@@ -57,7 +58,7 @@ def main() -> None:
     parser.add_argument("--audio-format", default="mp3")
     args = parser.parse_args()
 
-    runtime = Runtime()
+    runtime = Runtime(Settings(engine="piper", aligner="sphinx"))
     started = time.perf_counter()
     runtime.engine()
     runtime.aligner()

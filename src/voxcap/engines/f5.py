@@ -355,16 +355,11 @@ def _import_f5() -> types.SimpleNamespace:
         package = types.ModuleType("f5_tts.model")
         package.__path__ = [str(Path(p) / "model") for p in spec.submodule_search_locations]
         sys.modules["f5_tts.model"] = package
-    try:
-        return types.SimpleNamespace(
-            cfm=importlib.import_module("f5_tts.model.cfm"),
-            backbones=importlib.import_module("f5_tts.model.backbones.dit"),
-            utils=importlib.import_module("f5_tts.model.utils"),
-        )
-    except ImportError as exc:
-        raise MissingDependency(
-            f"F5's runtime is incomplete ({exc}); install it with: pip install 'voxcap[f5]'"
-        ) from exc
+    return types.SimpleNamespace(
+        cfm=require("f5_tts.model.cfm", extra="f5"),
+        backbones=require("f5_tts.model.backbones.dit", extra="f5"),
+        utils=require("f5_tts.model.utils", extra="f5"),
+    )
 
 
 def load_config(name: str) -> dict[str, Any]:
