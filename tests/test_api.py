@@ -34,6 +34,7 @@ PROVOKED_ELSEWHERE = {
     "alignment_failed": "tests/test_alignment.py::test_unalignable_text_is_a_clear_error",
     "worker_died": "tests/test_jobs.py::test_a_job_whose_worker_keeps_dying_fails",
     "internal_error": "tests/test_jobs.py::test_an_unexpected_error_fails_the_job_not_the_worker",
+    "model_not_found": "tests/test_f5.py::test_missing_weights_name_the_model_the_folder_and_the_fix",
 }
 
 
@@ -193,6 +194,13 @@ def test_openapi_docs(api: Api) -> None:
     assert httpx.get(f"{api.url}/docs").status_code == 200
     paths = httpx.get(f"{api.url}/openapi.json").json()["paths"]
     assert {"/v1/speech", "/v1/jobs/{job_id}", "/v1/audio/speech", "/v1/voices"} <= set(paths)
+
+
+def test_a_clip_on_the_server_cannot_be_cloned_by_path(api: Api) -> None:
+    with api.client() as client:
+        response = client.post("/v1/speech", json={"text": "hi", "voice": "/etc/secret.wav"})
+        assert error_of(response, 422) == "invalid_request"
+        assert "voice library" in response.json()["error"]["message"]
 
 
 def test_every_documented_error_code(api: Api, tmp_path: Path, runtime: Runtime) -> None:

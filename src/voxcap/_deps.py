@@ -13,6 +13,7 @@ def require(module: str, *, extra: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ImportError as exc:
+        missing = f" ({exc.name} is missing)" if exc.name and exc.name != module else ""
         raise MissingDependency(
-            f"{module!r} is not installed; install it with: pip install 'voxcap[{extra}]'"
+            f"{module!r} is not installed{missing}; install it with: pip install 'voxcap[{extra}]'"
         ) from exc

@@ -18,6 +18,9 @@ from voxcap.errors import AudioDecodeError, EngineError, MissingDependency, Unkn
 
 SOCIAL_LUFS = -14.0  # the loudness preset for social video
 
+# file names that mark a path as an audio clip (a reference to clone)
+AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".webm"})
+
 
 @dataclass(frozen=True, slots=True)
 class AudioFormat:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voxcap.align import Aligner, create_aligner
+from voxcap.audio import AUDIO_SUFFIXES
 from voxcap.domain import Reference
 from voxcap.engines import Engine, create_engine
 from voxcap.errors import InvalidInput
@@ -17,9 +18,6 @@ from voxcap.storage import keys
 if TYPE_CHECKING:
     from voxcap.storage import Store
     from voxcap.voices import VoiceLibrary
-
-
-AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".webm"})
 
 
 class Runtime:

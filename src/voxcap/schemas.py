@@ -4,10 +4,12 @@ result document they all return."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from voxcap.audio import AUDIO_SUFFIXES
 from voxcap.domain import CaptionOptions, SpeechRequest, SpeechResult
 
 if TYPE_CHECKING:
@@ -57,9 +59,25 @@ class SpeechJob(CaptionSpec):
             raise ValueError("text is empty")
         return text
 
+    @field_validator("voice")
+    @classmethod
+    def _not_a_server_clip(cls, voice: str | None) -> str | None:
+        if voice and Path(voice).suffix.lower() in AUDIO_SUFFIXES:
+            raise ValueError(
+                "a clip on the server cannot be cloned by path; add it to the voice library "
+                "(voices.add / POST /v1/voices) and use its name"
+            )
+        return voice
+
     def speech_request(self) -> SpeechRequest:
         return SpeechRequest(
-            self.text, self.engine, self.voice, self.speed, self.timings, self.aligner
+            self.text,
+            self.engine,
+            self.voice,
+            self.speed,
+            self.timings,
+            self.aligner,
+            seed=self.seed,
         )
 
 
