@@ -1,10 +1,19 @@
 # voxcap RunPod serverless worker (docs/RUNPOD.md).
 # Build: docker build -t voxcap-worker .   Run on RunPod: CMD is the worker.
-ARG CUDA_BASE=nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04
+ARG CUDA_BASE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
 FROM ${CUDA_BASE}
 
 # Which extras go into the image (the engines you deploy, storage, the RunPod SDK).
-ARG VOXCAP_EXTRAS=piper,s3,runpod
+ARG VOXCAP_EXTRAS=f5,ctc,piper,s3,runpod
+# torch + torchaudio (requirements/torch.txt) built for this CUDA; PyPI's default build is
+# CUDA 13, which needs a newer driver (>= 580) than many GPU hosts have.
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cu128
+# Model strategy (docs/RUNPOD.md): BAKE_MODELS=1 downloads every weight into the image at
+# MODEL_DIR (fast, self-contained cold starts; a ~2 GB larger image). BAKE_MODELS=0 with
+# MODEL_DIR=/runpod-volume/models reads them from a network volume filled once with
+# `voxcap models download all`.
+ARG BAKE_MODELS=1
+ARG MODEL_DIR=/app/models
 
 ENV DEBIAN_FRONTEND=noninteractive \
     PYTHONUNBUFFERED=1 \
@@ -18,11 +27,16 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY scripts ./scripts
+COPY requirements ./requirements
 COPY src ./src
 
 # The same install recipe CI runs (.ci/run -> scripts/setup), with the image's extras.
-RUN VOXCAP_EXTRAS="${VOXCAP_EXTRAS}" bash scripts/setup \
+# flash-attn is not installed (F5 runs on torch's attention); nothing installs at start.
+RUN VOXCAP_EXTRAS="${VOXCAP_EXTRAS}" TORCH_INDEX_URL="${TORCH_INDEX_URL}" bash scripts/setup \
     && rm -rf /var/lib/apt/lists/*
+
+ENV VOXCAP_MODEL_DIR=${MODEL_DIR}
+RUN if [ "${BAKE_MODELS}" = "1" ]; then /app/.venv/bin/voxcap models download all; fi
 
 RUN useradd --create-home --uid 1000 voxcap \
     && mkdir -p /app/voxcap-data \

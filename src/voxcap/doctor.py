@@ -86,7 +86,7 @@ def _disk(rt: Runtime) -> Check:
 
 
 def _models(rt: Runtime) -> Check:
-    rt.engine()
+    rt.engine().preload()
     rt.aligner()
     return Check(
         "models",
@@ -122,5 +122,5 @@ CHECKS: dict[str, Callable[[Runtime], Check]] = {
 }
 _FIXES = {
     "storage": "check VOXCAP_STORAGE and the credentials (docs/STORAGE.md)",
-    "models": "pip install 'voxcap[piper]' (or the extra the message names)",
+    "models": "`voxcap models download` for missing weights, or install the extra named above",
 }
