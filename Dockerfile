@@ -4,7 +4,7 @@ ARG CUDA_BASE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
 FROM ${CUDA_BASE}
 
 # Which extras go into the image (the engines you deploy, storage, the RunPod SDK).
-ARG VOXCAP_EXTRAS=f5,ctc,piper,s3,runpod
+ARG VOXCAP_EXTRAS=f5,ctc,asr,piper,s3,runpod
 # torch + torchaudio (requirements/torch.txt) built for this CUDA; PyPI's default build is
 # CUDA 13, which needs a newer driver (>= 580) than many GPU hosts have.
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cu128

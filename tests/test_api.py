@@ -34,7 +34,7 @@ PROVOKED_ELSEWHERE = {
     "alignment_failed": "tests/test_alignment.py::test_unalignable_text_is_a_clear_error",
     "worker_died": "tests/test_jobs.py::test_a_job_whose_worker_keeps_dying_fails",
     "internal_error": "tests/test_jobs.py::test_an_unexpected_error_fails_the_job_not_the_worker",
-    "model_not_found": "tests/test_f5.py::test_missing_weights_name_the_model_the_folder_and_the_fix",
+    "model_not_found": "tests/test_f5.py::test_missing_weights_are_one_clear_error",
 }
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from voxcap.audio import FORMATS, encode
 from voxcap.captions import render_captions
-from voxcap.domain import CaptionOptions, SpeechRequest
+from voxcap.domain import Audio, CaptionOptions, SpeechRequest
 from voxcap.engines.base import SynthesisOptions
 from voxcap.engines.f5 import (
     BUNDLED_TEXT,
@@ -176,7 +176,32 @@ def test_a_clip_by_path_is_cloned_with_its_text(
     request = SpeechRequest("Now in my voice.", voice=str(clip), ref_text=CLIP_TEXT, seed=1)
     result = speak(request, f5_runtime)
     assert result.duration > 0.3 and len(result.words) == 4
-    with pytest.raises(InvalidInput, match="no transcript"):
+
+
+def test_a_clip_without_text_is_transcribed_or_refused(
+    f5_runtime: Runtime, clip_wav: bytes, tmp_path: Path
+) -> None:
+    from voxcap.audio import decode
+    from voxcap.reference import prepare_reference
+
+    from .conftest import CLIP_TEXT
+
+    clip = tmp_path / "me.wav"
+    clip.write_bytes(clip_wav)
+    aligner = f5_runtime.aligner()
+    heard: list[float] = []
+
+    def transcribe(audio: Audio) -> str:
+        heard.append(audio.duration)
+        return CLIP_TEXT
+
+    reference = prepare_reference(decode(clip_wav), "", aligner, transcribe=transcribe)
+    assert reference.text == CLIP_TEXT and heard and heard[0] <= reference.audio.duration + 0.01
+    with pytest.raises(InvalidInput, match=r"no transcript.*voxcap\[asr\]"):
+        prepare_reference(decode(clip_wav), " ", aligner, name="me.wav")
+    # with voxcap[asr] installed but no Whisper weights: one clear error naming the fix
+    assert f5_runtime.transcribe is not None
+    with pytest.raises(ModelNotFound, match="voxcap models download asr"):
         speak(SpeechRequest("Now in my voice.", voice=str(clip)), f5_runtime)
 
 
@@ -218,7 +243,7 @@ def test_piper_refuses_a_library_voice(runtime: Runtime, clip_wav: bytes, tmp_pa
         speak(SpeechRequest("Hello.", voice="kim"), rt)
 
 
-def test_missing_weights_name_the_model_the_folder_and_the_fix(tmp_path: Path) -> None:
+def test_missing_weights_are_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ModelNotFound) as caught:
         F5Engine(Settings(model_dir=tmp_path, device="cpu")).preload()
     message = caught.value.message

@@ -32,7 +32,7 @@ def test_locate_finds_cached_files_under_the_model_dir(tmp_path: Path) -> None:
     hub = tmp_path / "huggingface"
     placed = {
         role: put_in_hub_cache(hub, f.repo, f.filename, role.encode())
-        for role, f in models.MODELS["f5"].items()
+        for role, f in models.F5_FILES.items()
         if isinstance(f, models.HubFile)
     }
     assert models.locate("f5", settings) == placed
@@ -43,7 +43,7 @@ def test_locate_finds_cached_files_under_the_model_dir(tmp_path: Path) -> None:
 
 def test_a_missing_file_names_itself_the_folder_and_the_command(tmp_path: Path) -> None:
     settings = Settings(model_dir=tmp_path)
-    vocos = models.MODELS["f5"]["vocoder_config"]
+    vocos = models.F5_FILES["vocoder_config"]
     assert isinstance(vocos, models.HubFile)
     put_in_hub_cache(tmp_path / "huggingface", vocos.repo, vocos.filename, b"x")
     with pytest.raises(ModelNotFound) as caught:
@@ -55,14 +55,14 @@ def test_a_missing_file_names_itself_the_folder_and_the_command(tmp_path: Path) 
 
 
 def test_unknown_model_names_are_refused() -> None:
-    assert models.names("all") == ["f5", "ctc"]
+    assert models.names("all") == ["f5", "ctc", "asr"]
     with pytest.raises(InvalidInput, match="choose one of"):
         models.names("whisper")
 
 
 @pytest.mark.slow
 def test_cli_lists_cached_and_missing_files(tmp_path: Path) -> None:
-    vocos = models.MODELS["f5"]["vocoder_config"]
+    vocos = models.F5_FILES["vocoder_config"]
     assert isinstance(vocos, models.HubFile)
     put_in_hub_cache(tmp_path / "huggingface", vocos.repo, vocos.filename, b"x")
     run = voxcap("models", "list", env={"VOXCAP_MODEL_DIR": str(tmp_path)})

@@ -84,3 +84,15 @@ def test_mms_fa_times_piper_words_closely(sentence_results: list[SpeechResult]) 
     ms = np.array(errors) * 1000
     assert ms.mean() <= 40, f"mean {ms.mean():.1f} ms"
     assert np.percentile(ms, 95) <= 120, f"p95 {np.percentile(ms, 95):.1f} ms"
+
+
+def test_whisper_transcribes_a_reference_clip(clip_wav: bytes) -> None:
+    from voxcap.asr import Transcriber
+    from voxcap.audio import decode
+
+    from .conftest import CLIP_TEXT
+
+    heard = Transcriber(cached("asr")).transcribe(decode(clip_wav))
+    said = {w.strip(".,").lower() for w in CLIP_TEXT.split()}
+    got = {w.strip(".,").lower() for w in heard.split()}
+    assert len(said & got) >= 0.8 * len(said), heard

@@ -9,6 +9,7 @@ volume such as ``/runpod-volume/models``). Engines call :func:`locate`, which on
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -96,13 +97,27 @@ F5_REPO = "SWivid/F5-TTS"
 VOCOS_REPO = "charactr/vocos-mel-24khz"
 MMS_FA_URL = "https://dl.fbaipublicfiles.com/mms/torchaudio/ctc_alignment_mling_uroman/model.pt"
 
-MODELS: dict[str, dict[str, WeightFile]] = {
-    "f5": {
-        "checkpoint": HubFile(F5_REPO, "F5TTS_v1_Base/model_1250000.safetensors"),
-        "vocoder_config": HubFile(VOCOS_REPO, "config.yaml"),
-        "vocoder_weights": HubFile(VOCOS_REPO, "pytorch_model.bin"),
-    },
-    "ctc": {"weights": UrlFile(MMS_FA_URL)},
+WHISPER_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
+
+F5_FILES: dict[str, WeightFile] = {
+    "checkpoint": HubFile(F5_REPO, "F5TTS_v1_Base/model_1250000.safetensors"),
+    "vocoder_config": HubFile(VOCOS_REPO, "config.yaml"),
+    "vocoder_weights": HubFile(VOCOS_REPO, "pytorch_model.bin"),
+}
+
+
+def _asr_files(settings: Settings) -> dict[str, WeightFile]:
+    repo = settings.asr_model
+    files: dict[str, WeightFile] = {"weights": HubFile(repo, WHISPER_FILES[0])}
+    files.update({name: HubFile(repo, name) for name in WHISPER_FILES[1:]})
+    return files
+
+
+# every model: its files (by role), for the given settings
+MODELS: dict[str, Callable[[Settings], dict[str, WeightFile]]] = {
+    "f5": lambda settings: F5_FILES,
+    "ctc": lambda settings: {"weights": UrlFile(MMS_FA_URL)},
+    "asr": _asr_files,
 }
 
 
@@ -135,7 +150,7 @@ def locate(model: str, settings: Settings, roles: tuple[str, ...] | None = None)
         ModelNotFound: a file is not cached; the message says where it looked and what to run.
     """
     found: dict[str, Path] = {}
-    for role, file in MODELS[model].items():
+    for role, file in MODELS[model](settings).items():
         if roles is not None and role not in roles:
             continue
         path = file.cached(settings)
@@ -162,7 +177,7 @@ def status(settings: Settings) -> list[CachedFile]:
     """Every known weight file and whether (and where) it is cached."""
     rows: list[CachedFile] = []
     for model, files in MODELS.items():
-        for file in files.values():
+        for file in files(settings).values():
             path = file.cached(settings)
             size = path.stat().st_size if path is not None else 0
             rows.append(CachedFile(model, file.name, path, file.folder(settings), size))
@@ -172,7 +187,7 @@ def status(settings: Settings) -> list[CachedFile]:
 def download(model: str, settings: Settings) -> dict[str, Path]:
     """Fetch every file of ``model`` into the cache (files already there are kept)."""
     fetched: dict[str, Path] = {}
-    for role, file in MODELS[model].items():
+    for role, file in MODELS[model](settings).items():
         path = file.cached(settings)
         if path is None:
             log.info("downloading %s into %s", file.name, file.folder(settings))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from voxcap.align.base import Aligner
@@ -24,6 +25,7 @@ MIN_PAUSE = 0.12  # a gap between words this long is a place to cut
 
 
 SILENT_DBFS = -50.0
+Transcribe = Callable[[Audio], str]  # speech recognition for a clip that came without text
 
 
 def prepare_reference(
@@ -32,6 +34,7 @@ def prepare_reference(
     aligner: Aligner,
     max_seconds: float = MAX_SECONDS,
     name: str = "clip",
+    transcribe: Transcribe | None = None,
 ) -> Reference:
     """Mono 24 kHz, silence trimmed; if longer than ``max_seconds``, cut at the last pause that
     fits, and ``transcript`` cut after the last word before that pause.
@@ -43,14 +46,17 @@ def prepare_reference(
     """
     from voxcap.pipeline import word_times  # the pipeline imports the runtime, which uses this
 
-    if not transcript.strip():
-        raise InvalidInput(
-            f"the reference {name!r} has no transcript: a cloning engine needs exactly what "
-            f"the clip says (--ref-text, or the voice's --transcript)"
-        )
     if peak_dbfs(clip) < SILENT_DBFS:
         raise VoiceAudioInvalid(f"the reference {name!r} is silent")
     audio = trim_silence(resample(clip, RATE))
+    if not transcript.strip():
+        if transcribe is None:
+            raise InvalidInput(
+                f"the reference {name!r} has no transcript: a cloning engine needs exactly what "
+                f"the clip says (--ref-text, or the voice's --transcript; or install "
+                f"'voxcap[asr]' to transcribe clips)"
+            )
+        transcript = transcribe(audio)
     if audio.duration <= max_seconds:
         return Reference(name, audio, " ".join(transcript.split()))
     script = prepare(transcript)
@@ -78,7 +84,9 @@ class ReferenceCache:
         self._lock = threading.Lock()
         self.size = size
 
-    def file(self, path: Path, transcript: str, aligner: Aligner) -> Reference:
+    def file(
+        self, path: Path, transcript: str, aligner: Aligner, transcribe: Transcribe | None = None
+    ) -> Reference:
         """The reference for an audio file on disk and what it says."""
         try:
             stat = path.stat()
@@ -90,7 +98,7 @@ class ReferenceCache:
                 self._items.move_to_end(key)
                 return self._items[key]
         reference = prepare_reference(
-            decode(path.read_bytes()), transcript, aligner, name=path.name
+            decode(path.read_bytes()), transcript, aligner, name=path.name, transcribe=transcribe
         )
         with self._lock:
             self._items[key] = reference

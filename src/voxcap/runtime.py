@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voxcap.align import Aligner, create_aligner
 from voxcap.audio import AUDIO_SUFFIXES
-from voxcap.domain import Reference
+from voxcap.domain import Audio, Reference
 from voxcap.engines import Engine, create_engine
 from voxcap.errors import InvalidInput
-from voxcap.reference import ReferenceCache
+from voxcap.reference import ReferenceCache, Transcribe
 from voxcap.settings import Settings
 from voxcap.storage import keys
 
 if TYPE_CHECKING:
+    from voxcap.asr import Transcriber
     from voxcap.storage import Store
     from voxcap.voices import VoiceLibrary
 
@@ -31,6 +33,7 @@ class Runtime:
         self._store: Store | None = None
         self._voices: VoiceLibrary | None = None
         self._clips = ReferenceCache()
+        self._transcriber: Transcriber | None = None
 
     @property
     def store(self) -> Store:
@@ -71,11 +74,11 @@ class Runtime:
                         f"engine {engine.name if engine else ''!r} cannot clone the library "
                         f"voice {voice!r}; use --engine f5"
                     )
-                return self.voices.prepared(voice, self.aligner())
+                return self.voices.prepared(voice, self.aligner(), self.transcribe)
             return voice
         path = Path(voice).expanduser()
         if clones and path.suffix.lower() in AUDIO_SUFFIXES:
-            return self._clips.file(path, ref_text or "", self.aligner())
+            return self._clips.file(path, ref_text or "", self.aligner(), self.transcribe)
         return voice
 
     def engine(self, name: str | None = None) -> Engine:
@@ -85,6 +88,22 @@ class Runtime:
             if name not in self._engines:
                 self._engines[name] = create_engine(name, settings=self.settings)
             return self._engines[name]
+
+    @property
+    def transcribe(self) -> Transcribe | None:
+        """Speech recognition for clips without a transcript, when ``voxcap[asr]`` is
+        installed (the model loads on first use); None otherwise."""
+        if importlib.util.find_spec("faster_whisper") is None:
+            return None
+        return self._transcribe
+
+    def _transcribe(self, audio: Audio) -> str:
+        with self._lock:
+            if self._transcriber is None:
+                from voxcap.asr import Transcriber
+
+                self._transcriber = Transcriber(self.settings)
+        return self._transcriber.transcribe(audio)
 
     def use_aligner(self, aligner: Aligner) -> None:
         """Serve ``aligner`` under its name (an aligner built by hand, e.g. another model)."""

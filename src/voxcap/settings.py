@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     f5_cross_fade: float = Field(0.15, ge=0, le=1, description="Cross-fade between chunks, s.")
     f5_batch_size: int = Field(4, ge=1, le=64, description="Chunks generated together.")
     f5_half: bool = Field(True, description="Half precision on a GPU.")
+    asr_model: str = Field(
+        "Systran/faster-whisper-small",
+        description="Transcribes reference clips given without text: a CTranslate2 Whisper "
+        "model's Hugging Face repo, or a local folder.",
+    )
 
     # storage (docs/STORAGE.md)
     storage: str = Field(

@@ -33,7 +33,7 @@ from voxcap.errors import (
     VoxcapError,
 )
 from voxcap.fetch import FetchPolicy, fetch
-from voxcap.reference import prepare_reference
+from voxcap.reference import Transcribe, prepare_reference
 from voxcap.settings import Settings
 from voxcap.storage import Store, keys
 from voxcap.storage.local import write_atomic
@@ -220,7 +220,9 @@ class VoiceLibrary:
                 fcntl.flock(lock, fcntl.LOCK_UN)
         return target
 
-    def prepared(self, name: str, aligner: Aligner) -> Reference:
+    def prepared(
+        self, name: str, aligner: Aligner, transcribe: Transcribe | None = None
+    ) -> Reference:
         """The voice ready to clone: its reference cut to at most 12 s at a pause, with the
         transcript cut at the same word (:mod:`voxcap.reference`). Cached on local disk beside
         the reference, so only the first request after a change aligns."""
@@ -230,7 +232,11 @@ class VoiceLibrary:
         if wav.is_file() and txt.is_file():
             return Reference(name, audio_io.decode(wav.read_bytes()), txt.read_text())
         reference = prepare_reference(
-            audio_io.decode(local.read_bytes()), voice.transcript, aligner, name=name
+            audio_io.decode(local.read_bytes()),
+            voice.transcript,
+            aligner,
+            name=name,
+            transcribe=transcribe,
         )
         write_atomic(txt, reference.text.encode())
         write_atomic(wav, audio_io.encode(reference.audio, audio_io.FORMATS["wav"]))

@@ -16,12 +16,13 @@ models_app = typer.Typer(help="Model weights: download and list.", no_args_is_he
 class Which(StrEnum):
     f5 = "f5"
     ctc = "ctc"
+    asr = "asr"
     all = "all"
 
 
 @models_app.command()
 def download(
-    which: Annotated[Which, typer.Argument(help="f5, ctc or all.")] = Which.all,
+    which: Annotated[Which, typer.Argument(help="f5, ctc, asr or all.")] = Which.all,
 ) -> None:
     """Fetch weights into the cache (VOXCAP_MODEL_DIR, else HF_HOME / TORCH_HOME)."""
 
