@@ -90,7 +90,9 @@ def test_voice_operations(worker: ModuleType, clip_wav: bytes, tmp_path: Path) -
     }
 
 
-def test_every_documented_error_code(worker: ModuleType) -> None:
+def test_every_documented_error_code(
+    worker: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     errors = DOCS.read_text().split("## Errors", 1)[1]
     documented = set(re.findall(r"^\| `([a-z_]+)` \|", errors, re.M))
     cases: list[tuple[Any, str]] = [
@@ -114,7 +116,9 @@ def test_every_documented_error_code(worker: ModuleType) -> None:
             "url_refused",
         ),
         ({"operation": "voices.delete", "name": "ghost"}, "voice_not_found"),
+        ({"text": "hi", "engine": "f5"}, "model_not_found"),  # no weights in an empty folder
     ]
+    monkeypatch.setattr(worker.RUNTIME.settings, "model_dir", tmp_path)
     seen = set()
     for payload, expected in cases:
         output = worker.handler({"id": "bad", "input": payload})

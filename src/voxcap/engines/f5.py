@@ -108,6 +108,7 @@ class F5Engine:
             else self._torch.float32
         )
         self._lock = threading.Lock()
+        self._run_lock = threading.Lock()  # one generation at a time (and one stdout redirect)
         self._model: Any = None
         self._vocoder: Any = None
         self._hop = 256
@@ -231,7 +232,7 @@ class F5Engine:
         text = self._f5.utils.convert_char_to_pinyin([ref_text + c.text for c in batch])
         duration = torch.tensor([c.frames for c in batch], device=self.device)
         try:
-            with torch.inference_mode(), _f5_output():
+            with self._run_lock, torch.inference_mode(), _f5_output():
                 mel, _ = model.sample(
                     cond=cond.expand(len(batch), -1),
                     text=text,
@@ -292,7 +293,10 @@ def plan(
             text = Sentence(tokens).speech
             size = len(text.encode("utf-8"))
             local = SHORT_TEXT_SPEED if size < SHORT_TEXT_BYTES else speed
-            chunks.append(Chunk(n, text, ref_frames + int(ref_frames / ref_bytes * size / local)))
+            frames = ref_frames + int(ref_frames / ref_bytes * size / local)
+            # F5 generates at least one frame per character of its text, plus one
+            frames = max(frames, len(ref_text) + len(text) + 1)
+            chunks.append(Chunk(n, text, frames))
     return chunks
 
 
