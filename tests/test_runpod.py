@@ -80,6 +80,46 @@ def test_speak_is_the_default_operation(worker: ModuleType) -> None:
     assert worker.COLD_START > 0
 
 
+def test_speak_clones_a_library_voice_with_the_tiny_f5(
+    worker: ModuleType, clip_wav: bytes, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The F5 engine behind the handler: a random-weight model from local files, the CTC
+    aligner with a random acoustic model (real pocketsphinx cannot place words in noise)."""
+    pytest.importorskip("f5_tts")
+    from voxcap.align.ctc import CTCAligner
+    from voxcap.testing import tiny_ctc, tiny_f5
+
+    from .conftest import CLIP_TEXT
+
+    settings = worker.RUNTIME.settings
+    for field, value in tiny_f5(tmp_path / "tiny").items():
+        monkeypatch.setattr(settings, field, value)
+    monkeypatch.setattr(settings, "device", "cpu")
+    worker.RUNTIME.use_aligner(CTCAligner(settings, *tiny_ctc()))
+    worker.RUNTIME.voices.add("ana", clip_wav, transcript=CLIP_TEXT, filename="a.wav", source="t")
+    try:
+        output = worker.handler(
+            {
+                "id": "job-f5",
+                "input": {
+                    "text": "Cloned on RunPod. Two sentences!",
+                    "engine": "f5",
+                    "aligner": "ctc",
+                    "voice": "ana",
+                    "seed": 3,
+                    "captions": ["srt", "json"],
+                },
+            }
+        )
+    finally:
+        worker.RUNTIME.voices.delete("ana")
+    assert set(output) == {"audio", "captions", "words", "duration", "timings"}, output
+    assert [w["text"] for w in output["words"]] == ["Cloned", "on", "RunPod.", "Two", "sentences!"]
+    assert output["duration"] > 0.5 and {"reference", "synthesize"} <= set(output["timings"])
+    assert output["audio"]["url"].startswith("http") and output["audio"]["format"] == "mp3"
+    assert worker.RUNTIME.store.exists("outputs/job-f5/speech.mp3")
+
+
 def test_voice_operations(worker: ModuleType, clip_wav: bytes, tmp_path: Path) -> None:
     assert worker.handler({"input": {"operation": "voices.list"}}) == {"voices": []}
     worker.RUNTIME.voices.add("kim", clip_wav, transcript="hi", filename="k.wav", source="t")
