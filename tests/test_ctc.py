@@ -61,7 +61,8 @@ def test_frames_are_20ms_at_any_sample_rate(
     tokens = tokens_of(sentence_results[0])
     for rate in (audio.sample_rate, 16_000, 48_000, 8_000):
         at_rate = resample(audio, rate)
-        emission = aligner._emission(at_rate)
+        emission, edges = aligner._emission(at_rate)
+        assert len(edges) == emission.shape[1] + 1 and edges[-1] == at_rate.duration
         assert emission.shape[0] == 1 and emission.shape[2] == len(aligner._index)
         assert emission.shape[1] == pytest.approx(audio.duration * 50, abs=2)
         check_spans(aligner.align(at_rate, tokens), len(tokens), at_rate.duration)
@@ -71,9 +72,18 @@ def test_long_audio_runs_in_windows(
     aligner: ctc.CTCAligner, paragraph_result: SpeechResult
 ) -> None:
     assert paragraph_result.duration > 3 * ctc.WINDOW / ctc.RATE
-    emission = aligner._emission(paragraph_result.audio)
+    emission, edges = aligner._emission(paragraph_result.audio)
     windows = -(-round(paragraph_result.duration * ctc.RATE) // ctc.WINDOW)
-    assert emission.shape[1] == pytest.approx(paragraph_result.duration * 50, abs=windows)
+    # each window loses under one frame at its edge ...
+    assert emission.shape[1] == pytest.approx(paragraph_result.duration * 50, abs=windows + 1)
+    # ... and is timed from its own start, so the loss does not pile up
+    window = ctc.WINDOW / ctc.RATE
+    assert np.all(np.diff(edges) > 0) and edges[-1] == paragraph_result.duration
+    for n in range(1, windows):
+        assert n * window in edges
+        assert edges[np.searchsorted(edges, n * window) - 1] == pytest.approx(
+            n * window - 0.02, abs=0.001
+        )
     tokens = tokens_of(paragraph_result)
     check_spans(
         aligner.align(paragraph_result.audio, tokens), len(tokens), paragraph_result.duration

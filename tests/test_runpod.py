@@ -113,6 +113,9 @@ def test_speak_clones_a_library_voice_with_the_tiny_f5(
         )
     finally:
         worker.RUNTIME.voices.delete("ana")
+        # later tests must not find this tiny model and aligner loaded in the worker
+        worker.RUNTIME._engines.pop("f5", None)
+        worker.RUNTIME._aligners.pop("ctc", None)
     assert set(output) == {"audio", "captions", "words", "duration", "timings"}, output
     assert [w["text"] for w in output["words"]] == ["Cloned", "on", "RunPod.", "Two", "sentences!"]
     assert output["duration"] > 0.5 and {"reference", "synthesize"} <= set(output["timings"])

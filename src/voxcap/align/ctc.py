@@ -59,7 +59,7 @@ class CTCAligner:
         """See :class:`voxcap.align.Aligner`."""
         if not tokens:
             return []
-        emission = self._emission(audio)
+        emission, edges = self._emission(audio)
         spelled = [self._spell(t) for t in tokens]
         targets = [self._index[STAR], *(c for s in spelled for c in s), self._index[STAR]]
         frames = emission.shape[1]
@@ -73,14 +73,13 @@ class CTCAligner:
             emission, torch.tensor([targets], dtype=torch.int32, device=emission.device), blank=0
         )
         pieces = F.merge_tokens(aligned[0].cpu(), scores[0].exp().cpu())[1:-1]  # no stars
-        seconds = audio.duration / frames
         spans: list[Span] = []
         cursor, at = 0, 0.0
         for chars in spelled:
             if chars:
                 mine = pieces[cursor : cursor + len(chars)]
                 cursor += len(chars)
-                start, end = mine[0].start * seconds, mine[-1].end * seconds
+                start, end = float(edges[mine[0].start]), float(edges[mine[-1].end])
             else:  # nothing the model can spell ("—" or a script it does not know)
                 start = end = at
             spans.append((start, end))
@@ -91,19 +90,27 @@ class CTCAligner:
         plain = unicodedata.normalize("NFKD", token.lower())
         return [self._index[c] for c in plain if c in self._index and c not in (STAR, "-")]
 
-    def _emission(self, audio: Audio) -> Any:
+    def _emission(self, audio: Audio) -> tuple[Any, np.ndarray[Any, Any]]:
+        """Log-probabilities per frame, and where each frame starts in seconds (``edges`` has
+        one more entry: the end of the audio). Windows are timed on their own, so the frames
+        a window's edge loses do not shift the times after it."""
         torch = self._torch
         samples = resample(audio, RATE).samples if audio.sample_rate != RATE else audio.samples
         wave = torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32))
         parts: list[Any] = []
+        edges: list[np.ndarray[Any, Any]] = []
         with self._lock, torch.inference_mode():
             for start in range(0, max(len(wave), 1), WINDOW):
                 piece = wave[start : start + WINDOW]
                 if len(piece) < 400 and parts:  # shorter than one frame: nothing to add
                     break
                 emission, _ = self._model(piece.unsqueeze(0).to(self.device))
+                frames = emission.shape[1]
+                step = len(piece) / frames / RATE
+                edges.append(start / RATE + step * np.arange(frames))
                 parts.append(emission)
-        return torch.cat(parts, dim=1)
+        times = np.concatenate([*edges, [audio.duration]])
+        return torch.cat(parts, dim=1), np.minimum(times, audio.duration)
 
 
 def _extend(spans: list[Span], duration: float) -> list[Span]:
