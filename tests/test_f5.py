@@ -265,3 +265,21 @@ def test_cli_without_weights_exits_2_with_one_line(tmp_path: Path) -> None:
 def test_wav_round_trip_of_f5_output(engine: F5Engine) -> None:
     audio = engine.synthesize(prepare("Round trip."), None, SynthesisOptions(seed=1)).audio
     assert encode(audio, FORMATS["wav"])[:4] == b"RIFF"
+
+
+def test_a_training_checkpoint_gives_the_same_model(tiny: dict[str, Any], tmp_path: Path) -> None:
+    """A fine-tune's ``model_N.pt`` (EMA weights under "ema_model_state_dict") loads the same
+    weights as the released ``.safetensors`` layout."""
+    import torch
+    from safetensors.torch import load_file
+
+    state = load_file(str(tiny["f5_checkpoint"]))
+    torch.save({"ema_model_state_dict": state, "step": 5000}, tmp_path / "model_5000.pt")
+    options, script = F5Options(nfe_step=2), prepare("Hi there.")
+    released = F5Engine(Settings(device="cpu", **tiny), options)
+    trained = F5Engine(
+        Settings(device="cpu", **{**tiny, "f5_checkpoint": tmp_path / "model_5000.pt"}), options
+    )
+    a = released.synthesize(script, None, SynthesisOptions(seed=1)).audio.samples
+    b = trained.synthesize(script, None, SynthesisOptions(seed=1)).audio.samples
+    assert np.array_equal(a, b)

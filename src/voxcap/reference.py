@@ -22,6 +22,7 @@ from voxcap.text import prepare
 RATE = 24_000
 MAX_SECONDS = 12.0
 MIN_PAUSE = 0.12  # a gap between words this long is a place to cut
+MIN_SECONDS = 1.0
 
 
 SILENT_DBFS = -50.0
@@ -40,8 +41,9 @@ def prepare_reference(
     fits, and ``transcript`` cut after the last word before that pause.
 
     Raises:
-        InvalidInput: the transcript is empty.
-        VoiceAudioInvalid: the clip is silent, or no word boundary fits in ``max_seconds``.
+        InvalidInput: the transcript is empty and there is no ``transcribe``.
+        VoiceAudioInvalid: the clip is silent or under a second, or no word boundary fits in
+            ``max_seconds``.
         AlignmentError: the transcript does not match the clip.
     """
     from voxcap.pipeline import word_times  # the pipeline imports the runtime, which uses this
@@ -49,6 +51,11 @@ def prepare_reference(
     if peak_dbfs(clip) < SILENT_DBFS:
         raise VoiceAudioInvalid(f"the reference {name!r} is silent")
     audio = trim_silence(resample(clip, RATE))
+    if audio.duration < MIN_SECONDS:
+        raise VoiceAudioInvalid(
+            f"the reference {name!r} has {audio.duration:.1f} s of speech; give at least "
+            f"{MIN_SECONDS:.0f} s (3-12 s works best)"
+        )
     if not transcript.strip():
         if transcribe is None:
             raise InvalidInput(

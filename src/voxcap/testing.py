@@ -55,8 +55,11 @@ def tiny_f5(folder: Path, dim: int = 64, depth: int = 2, seed: int = 0) -> dict[
         mel_spec_kwargs={k: v for k, v in mel.items()},
         vocab_char_map=vocab_map,
     )
-    state = {f"ema_model.{k}": v for k, v in model.state_dict().items()}
-    torch.save({"ema_model_state_dict": state}, folder / "model.pt")
+    # laid out as the released F5TTS_v1_Base/model_1250000.safetensors: the EMA weights under
+    # "ema_model.", and the EMA's own "step" and "initted"
+    state = {f"ema_model.{k}": v.contiguous() for k, v in model.state_dict().items()}
+    state |= {"step": torch.tensor(1250000), "initted": torch.tensor(True)}
+    require("safetensors.torch", extra="f5").save_file(state, str(folder / "model.safetensors"))
 
     vocos_dir = folder / "vocos"
     vocos_dir.mkdir(exist_ok=True)
@@ -84,7 +87,7 @@ def tiny_f5(folder: Path, dim: int = 64, depth: int = 2, seed: int = 0) -> dict[
     torch.save(vocoder.state_dict(), vocos_dir / "pytorch_model.bin")
     return {
         "f5_model": str(folder / "tiny.yaml"),
-        "f5_checkpoint": folder / "model.pt",
+        "f5_checkpoint": folder / "model.safetensors",
         "f5_vocab": folder / "vocab.txt",
         "f5_vocoder": vocos_dir,
     }
