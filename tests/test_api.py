@@ -277,6 +277,15 @@ def test_readyz_when_the_store_is_down(tmp_path: Path, runtime: Runtime) -> None
     assert response.json()["error"]["message"].startswith("not ready: ")
 
 
+def test_readyz_when_the_engine_weights_are_missing(tmp_path: Path) -> None:
+    pytest.importorskip("f5_tts")
+    with live_api(tmp_path, engine="f5", model_dir=tmp_path / "models") as api:
+        response = httpx.get(f"{api.url}/readyz", timeout=120)
+        assert httpx.get(f"{api.url}/healthz").status_code == 200
+    assert error_of(response, 503) == "not_ready"
+    assert "voxcap models download f5" in response.json()["error"]["message"]
+
+
 def _silence() -> bytes:
     import numpy as np
 

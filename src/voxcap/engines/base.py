@@ -44,6 +44,11 @@ class Engine(Protocol):
         """Load the default voice now (cold start) rather than on the first request."""
         ...
 
+    def check(self) -> None:
+        """Raise (ModelNotFound, VoiceNotFound, ...) if the engine cannot run here, without
+        loading anything: what a readiness probe asks."""
+        ...
+
     def synthesize(
         self,
         script: Script,

@@ -120,6 +120,11 @@ class F5Engine:
         """Load the model and the vocoder now (cold start)."""
         self._load()
 
+    def check(self) -> None:
+        """Every weight file is there (see :class:`voxcap.engines.Engine`)."""
+        self._paths()
+        load_config(self.settings.f5_model)
+
     def _load(self) -> tuple[Any, Any]:
         with self._lock:
             if self._model is None:

@@ -52,6 +52,10 @@ class PiperEngine:
         """Load the default voice (see :class:`voxcap.engines.Engine`)."""
         self._load(self._resolve(self._default))
 
+    def check(self) -> None:
+        """The default voice exists (see :class:`voxcap.engines.Engine`)."""
+        self._resolve(self._default)
+
     def synthesize(
         self,
         script: Script,

@@ -23,7 +23,7 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz")
 async def readyz(rt: RuntimeDep, queue: QueueDep) -> dict[str, str]:
     def check() -> None:
-        rt.engine()
+        rt.engine().check()  # its weights are there (workers load them)
         rt.store.exists("outputs/readyz/probe")
         queue.counts()
 
