@@ -1,7 +1,10 @@
-"""Real servers on loopback for the tests: SeaweedFS (S3, SigV4 enforced) and uvicorn."""
+"""Real servers on loopback for the tests: SeaweedFS (S3, SigV4 enforced), uvicorn, and a
+Hugging Face hub file route (for `voxcap models download`)."""
 
 from __future__ import annotations
 
+import hashlib
+import http.server
 import json
 import os
 import shutil
@@ -14,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 ACCESS_KEY = "VOXCAPTESTKEY"
 SECRET_KEY = "voxcap-test-secret-key"
@@ -176,3 +179,53 @@ def uvicorn_server(app: Any, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+class _HubHandler(http.server.BaseHTTPRequestHandler):
+    """The Hugging Face hub's file route, ``/{repo}/resolve/{revision}/{path}``, as
+    huggingface_hub downloads from it (HEAD for the metadata headers, then GET)."""
+
+    files: ClassVar[dict[str, bytes]] = {}
+    commit = "0123456789abcdef0123456789abcdef01234567"
+
+    def do_HEAD(self) -> None:
+        self._send(body=False)
+
+    def do_GET(self) -> None:
+        self._send(body=True)
+
+    def _send(self, body: bool) -> None:
+        parts = self.path.split("?", 1)[0].strip("/").split("/")
+        data = None
+        if "resolve" in parts:
+            at = parts.index("resolve")
+            data = self.files.get("/".join(parts[:at] + parts[at + 2 :]))
+        if data is None:
+            self.send_response(404)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("ETag", f'"{hashlib.sha256(data).hexdigest()}"')
+        self.send_header("X-Repo-Commit", self.commit)
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def hub_server(files: dict[str, bytes]) -> Iterator[str]:
+    """A loopback server that serves ``files`` ("owner/repo/path": bytes) the way the Hugging
+    Face hub serves model files; yields its URL (for HF_ENDPOINT)."""
+    handler = type("Hub", (_HubHandler,), {"files": files})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

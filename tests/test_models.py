@@ -12,6 +12,7 @@ from voxcap import models
 from voxcap.errors import InvalidInput, ModelNotFound
 from voxcap.settings import Settings
 
+from .servers import hub_server
 from .servers import run_voxcap as voxcap
 
 pytest.importorskip("huggingface_hub")
@@ -73,3 +74,31 @@ def test_cli_lists_cached_and_missing_files(tmp_path: Path) -> None:
     assert any("safetensors" in r and "missing" in r for r in rows)
     bad = voxcap("models", "download", "whisper")
     assert bad.returncode == 2 and "whisper" in bad.stderr
+
+
+@pytest.mark.slow
+def test_download_fills_the_cache_that_engines_read(tmp_path: Path) -> None:
+    """`voxcap models download f5` against a hub on loopback (HF_ENDPOINT): the files land in
+    VOXCAP_MODEL_DIR where `locate` finds them, and a second run fetches nothing."""
+    files = {
+        f"{f.repo}/{f.filename}": f"weights of {f.filename}".encode()
+        for f in models.F5_FILES.values()
+        if isinstance(f, models.HubFile)
+    }
+    with hub_server(files) as url:
+        env = {
+            "HF_ENDPOINT": url,
+            "HF_HUB_OFFLINE": "0",
+            "HF_HUB_DISABLE_TELEMETRY": "1",
+            "VOXCAP_MODEL_DIR": str(tmp_path),
+        }
+        first = voxcap("models", "download", "f5", env=env)
+        assert first.returncode == 0, first.stderr
+        found = models.locate("f5", Settings(model_dir=tmp_path))
+        for role, path in found.items():
+            f = models.F5_FILES[role]
+            assert isinstance(f, models.HubFile)
+            assert path.read_bytes() == files[f"{f.repo}/{f.filename}"]
+            assert str(path).startswith(str(tmp_path / "huggingface"))
+    again = voxcap("models", "download", "f5", env=env)  # the hub is gone: all is cached
+    assert again.returncode == 0, again.stderr
