@@ -35,7 +35,15 @@ def test_a_long_clip_and_its_transcript_are_cut_at_the_same_word(runtime: Runtim
 
 
 def test_a_short_clip_is_kept_whole(runtime: Runtime) -> None:
-    clip = speak(SpeechRequest("Short and sweet."), runtime)
-    ref = prepare_reference(clip.audio, "  Short and   sweet. ", runtime.aligner())
-    assert ref.text == "Short and sweet."
+    clip = speak(SpeechRequest("Short and sweet, and kept whole."), runtime)
+    ref = prepare_reference(clip.audio, "  Short and   sweet, and kept whole. ", runtime.aligner())
+    assert ref.text == "Short and sweet, and kept whole."
     assert abs(ref.audio.duration - clip.duration) < 0.5
+
+
+def test_under_a_second_of_speech_is_refused(runtime: Runtime) -> None:
+    from voxcap.errors import VoiceAudioInvalid
+
+    clip = speak(SpeechRequest("Hi."), runtime)
+    with pytest.raises(VoiceAudioInvalid, match="at least 1 s"):
+        prepare_reference(clip.audio, "Hi.", runtime.aligner())
