@@ -110,16 +110,26 @@ def test_star_tokens_frame_the_text_and_are_not_returned(
     check_spans(spans, len(tokens), result.duration)
 
 
-def test_a_token_it_cannot_spell_gets_a_zero_length_span(
+def test_a_token_with_nothing_to_spell_gets_a_zero_length_span(
     aligner: ctc.CTCAligner, sentence_results: list[SpeechResult]
 ) -> None:
     result = sentence_results[0]
     tokens = tokens_of(result)
-    tokens.insert(2, "東京")
+    tokens.insert(2, "♪")
     spans = aligner.align(result.audio, tokens)
     check_spans(spans, len(tokens), result.duration)
     assert spans[2][0] == spans[2][1] == spans[1][1]
-    assert aligner._spell("café") == aligner._spell("cafe")
+
+
+def test_any_script_is_romanised_before_spelling(aligner: ctc.CTCAligner) -> None:
+    def letters(token: str) -> str:
+        labels = {i: c for c, i in aligner._index.items()}
+        return "".join(labels[i] for i in aligner._spell(token))
+
+    assert letters("café") == letters("cafe") == "cafe"
+    assert letters("привет") == "privet"
+    assert letters("東京") == "dongjing"
+    assert letters("don't") == "don't"
 
 
 def test_too_little_audio_is_a_clear_error(aligner: ctc.CTCAligner) -> None:

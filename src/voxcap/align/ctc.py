@@ -2,10 +2,11 @@
 (``voxcap[ctc]``): wav2vec2 trained on 1,100+ languages, over a romanised alphabet, on the GPU
 when there is one. Weights come from the model cache (``voxcap models download ctc``).
 
-Each token is spelled in the model's alphabet (accents removed; characters it does not know are
-skipped), a star token at each end absorbs sound that is not in the text, and the best CTC path
-gives every character its frames. CTC puts a word's end on its last character's spike, so an
-end is carried on to the next word's start unless a pause lies between them.
+Each token is romanised (uroman: any script to Latin letters) and spelled in the model's
+alphabet (accents removed; characters it does not know are skipped), a star token at each end
+absorbs sound that is not in the text, and the best CTC path gives every character its frames.
+CTC puts a word's end on its last character's spike, so an end is carried on to the next
+word's start unless a pause lies between them.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ class CTCAligner:
         assert labels is not None
         self._model = model.to(self.device).eval()
         self._index = {label: i for i, label in enumerate(labels)}
+        self._uroman = require("uroman", extra="ctc").Uroman()  # any script -> Latin letters
+        self._spelled: dict[str, list[int]] = {}
         self._lock = threading.Lock()
 
     def align(self, audio: Audio, tokens: list[str]) -> list[Span]:
@@ -87,8 +90,13 @@ class CTCAligner:
         return _extend(spans, audio.duration)
 
     def _spell(self, token: str) -> list[int]:
-        plain = unicodedata.normalize("NFKD", token.lower())
-        return [self._index[c] for c in plain if c in self._index and c not in (STAR, "-")]
+        if token not in self._spelled:
+            roman = self._uroman.romanize_string(token)
+            plain = unicodedata.normalize("NFKD", roman.lower())
+            self._spelled[token] = [
+                self._index[c] for c in plain if c in self._index and c not in (STAR, "-")
+            ]
+        return self._spelled[token]
 
     def _emission(self, audio: Audio) -> tuple[Any, np.ndarray[Any, Any]]:
         """Log-probabilities per frame, and where each frame starts in seconds (``edges`` has
