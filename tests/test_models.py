@@ -55,6 +55,16 @@ def test_a_missing_file_names_itself_the_folder_and_the_command(tmp_path: Path) 
     assert models.locate("f5", settings, ("vocoder_config",))["vocoder_config"].is_file()
 
 
+def test_a_local_asr_folder_is_used_where_it_is(tmp_path: Path) -> None:
+    settings = Settings(asr_model=str(tmp_path), model_dir=tmp_path / "cache")
+    with pytest.raises(ModelNotFound, match=r"model\.bin"):
+        models.locate("asr", settings)
+    for name in models.WHISPER_FILES:
+        (tmp_path / name).write_bytes(b"x")
+    assert models.locate("asr", settings)["weights"] == tmp_path / "model.bin"
+    assert models.download("asr", settings)["weights"] == tmp_path / "model.bin"
+
+
 def test_unknown_model_names_are_refused() -> None:
     assert models.names("all") == ["f5", "ctc", "asr"]
     with pytest.raises(InvalidInput, match="choose one of"):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 from typing import Any
 
 from voxcap import models
@@ -30,8 +29,7 @@ class Transcriber:
     def __init__(self, settings: Settings) -> None:
         whisper = require("faster_whisper", extra="asr")
         ctranslate2 = require("ctranslate2", extra="asr")
-        local = Path(settings.asr_model).expanduser()
-        folder = local if local.is_dir() else models.locate("asr", settings)["weights"].parent
+        folder = models.locate("asr", settings)["weights"].parent
         cuda = settings.device.startswith("cuda") or (
             settings.device == "auto" and ctranslate2.get_cuda_device_count() > 0
         )

@@ -93,6 +93,26 @@ class UrlFile:
         return path
 
 
+@dataclass(frozen=True, slots=True)
+class LocalFile:
+    """A file the settings name by path: used where it is, never fetched."""
+
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+    def folder(self, settings: Settings) -> Path:
+        return self.path.parent
+
+    def cached(self, settings: Settings) -> Path | None:
+        return self.path if self.path.is_file() else None
+
+    def fetch(self, settings: Settings) -> Path:
+        raise ModelNotFound(f"{self.path} does not exist (a local file: nothing to download)")
+
+
 F5_REPO = "SWivid/F5-TTS"
 VOCOS_REPO = "charactr/vocos-mel-24khz"
 MMS_FA_URL = "https://dl.fbaipublicfiles.com/mms/torchaudio/ctc_alignment_mling_uroman/model.pt"
@@ -107,9 +127,15 @@ F5_FILES: dict[str, WeightFile] = {
 
 
 def _asr_files(settings: Settings) -> dict[str, WeightFile]:
-    repo = settings.asr_model
-    files: dict[str, WeightFile] = {"weights": HubFile(repo, WHISPER_FILES[0])}
-    files.update({name: HubFile(repo, name) for name in WHISPER_FILES[1:]})
+    """A CTranslate2 Whisper model: a hub repository, or a local folder of the same files."""
+    local = Path(settings.asr_model).expanduser()
+    where: Callable[[str], WeightFile] = (
+        (lambda name: LocalFile(local / name))
+        if local.is_dir()
+        else (lambda name: HubFile(settings.asr_model, name))
+    )
+    files = {"weights": where(WHISPER_FILES[0])}
+    files.update({name: where(name) for name in WHISPER_FILES[1:]})
     return files
 
 
