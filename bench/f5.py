@@ -26,12 +26,14 @@ from voxcap.engines.f5 import F5Engine, F5Options
 from voxcap.settings import Settings
 from voxcap.text import prepare
 
-TEXT = (
+PARAGRAPH = (
     "The harbour was quiet when the first boats came back in the morning. Fishermen carried "
     "their crates up the stone steps. The gulls followed them, hoping for scraps. By nine "
     "o'clock the market was open. The smell of coffee drifted over the square. Children ran "
     "between the stalls. Their parents argued about prices. An old man played the accordion."
 )
+# long enough for several chunks (F5 packs sentences into ~20 s chunks), so batches fill
+TEXT = " ".join([PARAGRAPH] * 3)
 
 
 def peak_memory(engine: F5Engine) -> str:
@@ -39,6 +41,14 @@ def peak_memory(engine: F5Engine) -> str:
     if engine.device.startswith("cuda"):
         return f"{torch.cuda.max_memory_allocated() / 2**20:,.0f} MiB GPU"
     return f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB RSS"
+
+
+def chunks(engine: F5Engine) -> int:
+    from voxcap.engines.f5 import f5_ref_text, plan
+
+    ref = engine._reference(None)
+    frames = len(ref.audio.samples) // 256
+    return len(plan(prepare(TEXT), f5_ref_text(ref.text), frames, 256, 24_000, 1.0))
 
 
 def measure(engine: F5Engine, runs: int) -> tuple[float, float]:
@@ -61,7 +71,7 @@ def measure(engine: F5Engine, runs: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", action="store_true", help="the released model")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--nfe", type=int, nargs="+", default=[16, 32])
     parser.add_argument("--batch", type=int, nargs="+", default=[1, 4, 8])
     args = parser.parse_args()
@@ -85,13 +95,16 @@ def main() -> None:
             name = torch.cuda.get_device_name() if engine.device.startswith("cuda") else ""
             model = "F5TTS_v1_Base (real weights)" if args.weights else "tiny random F5"
             lines.append(f"device {engine.device} {name}; model {model}; torch {torch.__version__}")
-            lines.append(f"text: {len(TEXT)} chars, {len(prepare(TEXT).sentences)} sentences")
+            lines.append(
+                f"text: {len(TEXT)} chars, {len(prepare(TEXT).sentences)} sentences, "
+                f"{chunks(engine)} chunks"
+            )
             lines.append(f"{'dtype':<6}{'nfe':>5}{'batch':>7}{'wall s':>9}{'RTF':>9}  peak memory")
         lines.append(f"load {'fp16' if half else 'fp32'}: {load:.2f} s")
         for nfe in args.nfe:
             for batch in args.batch:
                 engine.options = dataclasses.replace(
-                    F5Options.of(engine.settings), nfe_step=nfe, batch_size=batch
+                    F5Options.of(engine.settings, engine.device), nfe_step=nfe, batch_size=batch
                 )
                 wall, rtf = measure(engine, args.runs)
                 dtype = "fp16" if half else "fp32"

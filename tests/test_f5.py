@@ -106,7 +106,7 @@ def test_long_text_is_chunked_and_stitched_with_exact_offsets(engine: F5Engine) 
     script = prepare(LONG)
     assert len(script.sentences) == 2
     sizes = generated_samples(engine, LONG)
-    assert len(sizes) >= 3  # the first sentence is over F5's budget for this reference
+    assert len(sizes) >= 3  # the first sentence is over F5's budget for this reference: split
     synthesis = engine.synthesize(script, None, SynthesisOptions(seed=3))
     fade = round(engine.options.cross_fade * RATE)
     total = sum(sizes) - fade * (len(sizes) - 1)
@@ -115,6 +115,22 @@ def test_long_text_is_chunked_and_stitched_with_exact_offsets(engine: F5Engine) 
     assert s0 == 0.0 and e1 == pytest.approx(synthesis.audio.duration, abs=1e-6)
     # the second sentence starts where the last chunk before it fades out
     assert e0 - s1 == pytest.approx(fade / RATE, abs=1e-6)
+
+
+def test_short_sentences_are_spoken_together_and_share_a_span(
+    engine: F5Engine, f5_runtime: Runtime
+) -> None:
+    text = "One. Two is here. Three comes next. Four is the last one!"
+    script = prepare(text)
+    assert len(script.sentences) == 4
+    ref = engine._reference(None)
+    chunks = plan(script, f5_ref_text(ref.text), len(ref.audio.samples) // HOP, HOP, RATE, 1.0)
+    assert [c.sentences for c in chunks] == [(0, 1, 2, 3)]
+    assert chunks[0].text == " ".join(s.speech for s in script.sentences)
+    synthesis = engine.synthesize(script, None, SynthesisOptions(seed=2))
+    assert len(set(synthesis.sentence_spans)) == 1  # one chunk: one span for all four
+    result = speak(SpeechRequest(text, seed=2), f5_runtime)  # aligned together in it
+    assert [w.text for w in result.words] == text.split()
 
 
 def test_batching_does_not_change_the_chunks(tiny: dict[str, Any]) -> None:
@@ -283,3 +299,10 @@ def test_a_training_checkpoint_gives_the_same_model(tiny: dict[str, Any], tmp_pa
     a = released.synthesize(script, None, SynthesisOptions(seed=1)).audio.samples
     b = trained.synthesize(script, None, SynthesisOptions(seed=1)).audio.samples
     assert np.array_equal(a, b)
+
+
+def test_batches_default_to_the_device() -> None:
+    assert F5Options.of(Settings(), "cuda").batch_size == 4
+    assert F5Options.of(Settings(), "cpu").batch_size == 1
+    assert F5Options.of(Settings(f5_batch_size=8), "cpu").batch_size == 8
+    assert F5Options.of(Settings(f5_nfe_step=16), "cuda").nfe_step == 16

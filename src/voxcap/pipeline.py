@@ -137,17 +137,22 @@ def _align_sentences(
     aligner: Aligner, synthesis: Synthesis, script: Script, stages: _Stages
 ) -> list[Span]:
     """Align each sentence in its own stretch of audio: the search cost grows faster than
-    the length, so this is several times quicker than one pass over a long text."""
+    the length, so this is several times quicker than one pass over a long text. Consecutive
+    sentences that share a span (spoken in one go) are aligned together in it."""
     samples, rate = synthesis.audio.samples, synthesis.audio.sample_rate
+    groups: list[tuple[Span, list[str]]] = []
+    for sentence, span in zip(script.sentences, synthesis.sentence_spans, strict=True):
+        tokens = [t.text for t in sentence.tokens]
+        if groups and groups[-1][0] == span:
+            groups[-1][1].extend(tokens)
+        else:
+            groups.append((span, tokens))
     spans: list[Span] = []
-    total = len(script.sentences)
-    for n, (sentence, (start, end)) in enumerate(
-        zip(script.sentences, synthesis.sentence_spans, strict=True)
-    ):
+    for n, ((start, end), tokens) in enumerate(groups):
         piece = Audio(samples[round(start * rate) : round(end * rate)], rate)
-        found = aligner.align(piece, [t.text for t in sentence.tokens])
+        found = aligner.align(piece, tokens)
         spans.extend((s + start, e + start) for s, e in found)
-        stages.report("align", (n + 1) / total)
+        stages.report("align", (n + 1) / len(groups))
     return spans
 
 

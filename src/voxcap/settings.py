@@ -42,7 +42,9 @@ class Settings(BaseSettings):
     f5_cfg_strength: float = Field(2.0, ge=0, description="Classifier-free guidance strength.")
     f5_sway_sampling: float = Field(-1.0, description="Sway sampling coefficient.")
     f5_cross_fade: float = Field(0.15, ge=0, le=1, description="Cross-fade between chunks, s.")
-    f5_batch_size: int = Field(4, ge=1, le=64, description="Chunks generated together.")
+    f5_batch_size: int | None = Field(
+        None, ge=1, le=64, description="Chunks generated together; unset = 4 on CUDA, else 1."
+    )
     f5_half: bool = Field(True, description="Half precision on a GPU.")
     asr_model: str = Field(
         "Systran/faster-whisper-small",

@@ -25,8 +25,9 @@ class SynthesisOptions:
 @dataclass(frozen=True, slots=True)
 class Synthesis:
     """Speech for a script. ``sentence_spans`` has one (start, end) per script sentence, where
-    its audio lies; ``token_times`` has one (start, end) per script token, or is None when the
-    engine cannot report its own timings."""
+    its audio lies (consecutive sentences an engine spoke in one go may share one span);
+    ``token_times`` has one (start, end) per script token, or is None when the engine cannot
+    report its own timings."""
 
     audio: Audio
     sentence_spans: tuple[Span, ...]

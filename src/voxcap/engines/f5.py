@@ -2,9 +2,11 @@
 
 The model (a DiT under conditional flow matching) and the Vocos vocoder are loaded once per
 process from the model cache (:mod:`voxcap.models`) or from local files named in Settings.
-Each sentence of the script is generated as one *chunk* (a sentence longer than F5's duration
-budget is split at token boundaries); chunks are generated several at a time in one batch and
-stitched with a cross-fade, and the offset of every chunk is kept so sentence spans stay exact.
+The script is generated in *chunks* that fit F5's duration budget for the reference:
+consecutive sentences packed together, a longer sentence split at punctuation. Chunks are
+generated several at a time in one batch and stitched with a cross-fade, and the offset of
+every chunk is kept, so every sentence's span in the audio is exact (sentences spoken in one
+chunk share its span, and the aligner times them together).
 
 Only F5's inference modules are imported (``f5_tts.model.cfm``, ``backbones.dit``, ``modules``,
 ``utils``): the package's ``__init__`` also imports its trainer, which needs wandb, datasets and
@@ -70,21 +72,24 @@ class F5Options:
     batch_size: int = 4
 
     @classmethod
-    def of(cls, settings: Settings) -> F5Options:
+    def of(cls, settings: Settings, device: str = "cpu") -> F5Options:
+        # a batch keeps a GPU busy; on a CPU one chunk already does, and padding costs
+        batch = settings.f5_batch_size or (4 if device.startswith("cuda") else 1)
         return cls(
             settings.f5_nfe_step,
             settings.f5_cfg_strength,
             settings.f5_sway_sampling,
             settings.f5_cross_fade,
-            settings.f5_batch_size,
+            batch,
         )
 
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """Part of one sentence that F5 generates in one go."""
+    """What F5 generates in one go: whole sentences that fit its budget together, or a part
+    of one sentence that does not fit alone."""
 
-    sentence: int
+    sentences: tuple[int, ...]  # script sentence indexes, in order
     text: str
     frames: int  # mel frames to generate, reference included
 
@@ -98,10 +103,10 @@ class F5Engine:
 
     def __init__(self, settings: Settings | None = None, options: F5Options | None = None) -> None:
         self.settings = settings or Settings()
-        self.options = options or F5Options.of(self.settings)
         self._torch = require("torch", extra="f5")
         self._f5 = _import_f5()
         self.device = models.pick_device(self.settings.device)
+        self.options = options or F5Options.of(self.settings, self.device)
         self.dtype = (
             self._torch.float16
             if self.settings.f5_half and self.device.startswith("cuda")
@@ -213,10 +218,13 @@ class F5Engine:
             if progress:
                 progress(min(1.0, (first + len(batch)) / len(chunks)))
         samples, starts = stitch(waves, round(self.options.cross_fade * self._rate))
+        # a sentence lies in its chunk (sentences spoken together share the chunk's span), or
+        # across the chunks it was split into
         spans: dict[int, Span] = {}
         for chunk, start, wave in zip(chunks, starts, waves, strict=True):
-            begin = spans.get(chunk.sentence, (start / self._rate, 0.0))[0]
-            spans[chunk.sentence] = (begin, (start + len(wave)) / self._rate)
+            for n in chunk.sentences:
+                begin = spans.get(n, (start / self._rate, 0.0))[0]
+                spans[n] = (begin, (start + len(wave)) / self._rate)
         sentence_spans = tuple(spans[i] for i in range(len(script.sentences)))
         return Synthesis(Audio(samples, self._rate), sentence_spans, None)
 
@@ -287,21 +295,34 @@ def f5_ref_text(text: str) -> str:
 def plan(
     script: Script, ref_text: str, ref_frames: int, hop: int, rate: int, speed: float
 ) -> list[Chunk]:
-    """Chunks for every sentence, each within F5's budget for this reference, with F5's
-    duration estimate (frames per byte of the reference text, scaled by ``speed``)."""
+    """Chunks for the script, each within F5's budget for this reference: consecutive
+    sentences packed together while they fit (fewer chunks, so less reference to condition on
+    and more context for the prosody), a longer sentence split at punctuation. Each chunk gets
+    F5's duration estimate: frames per byte of the reference text, scaled by ``speed``."""
     ref_bytes = len(ref_text.encode("utf-8"))
     ref_seconds = ref_frames * hop / rate
     budget = max(16, int(ref_bytes / ref_seconds * (MAX_SECONDS - ref_seconds) * speed))
-    chunks: list[Chunk] = []
+    pieces: list[tuple[list[int], str, bool]] = []  # sentences, text, whole sentences only
     for n, sentence in enumerate(script.sentences):
-        for tokens in split(sentence.tokens, budget):
-            text = Sentence(tokens).speech
-            size = len(text.encode("utf-8"))
-            local = SHORT_TEXT_SPEED if size < SHORT_TEXT_BYTES else speed
-            frames = ref_frames + int(ref_frames / ref_bytes * size / local)
-            # F5 generates at least one frame per character of its text, plus one
-            frames = max(frames, len(ref_text) + len(text) + 1)
-            chunks.append(Chunk(n, text, frames))
+        runs = split(sentence.tokens, budget)
+        if len(runs) > 1:
+            pieces.extend(([n], Sentence(run).speech, False) for run in runs)
+            continue
+        text = sentence.speech
+        if pieces and pieces[-1][2]:
+            joined = f"{pieces[-1][1]} {text}"
+            if len(joined.encode("utf-8")) <= budget:
+                pieces[-1] = ([*pieces[-1][0], n], joined, True)
+                continue
+        pieces.append(([n], text, True))
+    chunks: list[Chunk] = []
+    for sentences, text, _ in pieces:
+        size = len(text.encode("utf-8"))
+        local = SHORT_TEXT_SPEED if size < SHORT_TEXT_BYTES else speed
+        frames = ref_frames + int(ref_frames / ref_bytes * size / local)
+        # F5 generates at least one frame per character of its text, plus one
+        frames = max(frames, len(ref_text) + len(text) + 1)
+        chunks.append(Chunk(tuple(sentences), text, frames))
     return chunks
 
 
