@@ -43,7 +43,7 @@ class Transcriber:
 
     def transcribe(self, audio: Audio) -> str:
         """What is said in ``audio``. Raises VoiceAudioInvalid when nothing is recognised."""
-        samples = resample(audio, RATE).samples if audio.sample_rate != RATE else audio.samples
+        samples = resample(audio, RATE).samples
         with self._lock:
             segments, _ = self._model.transcribe(
                 samples, beam_size=5, condition_on_previous_text=False

@@ -11,7 +11,7 @@ from voxcap.align import Aligner, create_aligner
 from voxcap.audio import AUDIO_SUFFIXES
 from voxcap.domain import Audio, Reference
 from voxcap.engines import Engine, create_engine
-from voxcap.errors import InvalidInput
+from voxcap.errors import InvalidInput, VoiceNotFound
 from voxcap.reference import ReferenceCache, Transcribe
 from voxcap.settings import Settings
 from voxcap.storage import keys
@@ -68,14 +68,17 @@ class Runtime:
             return None
         clones = engine is None or engine.clones
         if keys.VOICE_NAME.fullmatch(voice) and voice not in (engine.presets if engine else ()):
-            if self.voices.exists(voice):
-                if not clones:
+            if engine is not None and not engine.clones:
+                if self.voices.exists(voice):
                     raise InvalidInput(
-                        f"engine {engine.name if engine else ''!r} cannot clone the library "
-                        f"voice {voice!r}; use --engine f5"
+                        f"engine {engine.name!r} cannot clone the library voice {voice!r}; "
+                        f"use --engine f5"
                     )
+                return voice
+            try:
                 return self.voices.prepared(voice, self.aligner(), self.transcribe)
-            return voice
+            except VoiceNotFound:
+                return voice  # the engine says whether it knows the name
         path = Path(voice).expanduser()
         if clones and path.suffix.lower() in AUDIO_SUFFIXES:
             return self._clips.file(path, ref_text or "", self.aligner(), self.transcribe)

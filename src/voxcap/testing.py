@@ -52,7 +52,7 @@ def tiny_f5(folder: Path, dim: int = 64, depth: int = 2, seed: int = 0) -> dict[
     vocab_map, vocab_size = f5.utils.get_tokenizer(str(folder / "vocab.txt"), "custom")
     model = f5.cfm.CFM(
         transformer=f5.backbones.DiT(**arch, text_num_embeds=vocab_size, mel_dim=100),
-        mel_spec_kwargs={k: v for k, v in mel.items()},
+        mel_spec_kwargs=dict(mel),
         vocab_char_map=vocab_map,
     )
     # laid out as the released F5TTS_v1_Base/model_1250000.safetensors: the EMA weights under

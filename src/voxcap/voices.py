@@ -33,16 +33,15 @@ from voxcap.errors import (
     VoxcapError,
 )
 from voxcap.fetch import FetchPolicy, fetch
-from voxcap.reference import Transcribe, prepare_reference
+from voxcap.reference import MIN_SECONDS, SILENT_DBFS, Transcribe, prepare_reference
+from voxcap.reference import RATE as REFERENCE_RATE
 from voxcap.settings import Settings
 from voxcap.storage import Store, keys
 from voxcap.storage.local import write_atomic
 
 log = logging.getLogger(__name__)
 
-REFERENCE_RATE = 24_000
-MIN_SECONDS, MAX_SECONDS = 1.0, 30.0
-SILENT_DBFS = -50.0
+MAX_SECONDS = 30.0  # longest clip kept (a cloning engine uses at most its first 12 s)
 
 
 class VoiceLibrary:
@@ -201,7 +200,10 @@ class VoiceLibrary:
     # ---------------------------------------------------------------- worker cache
     def reference(self, name: str) -> Path:
         """A local path of the voice's normalised reference WAV, downloaded once per version."""
-        voice = self.get(name)
+        return self._local(self.get(name))
+
+    def _local(self, voice: Voice) -> Path:
+        name = voice.name
         version = hashlib.sha256(f"{voice.name}\n{voice.created}".encode()).hexdigest()[:16]
         folder = self.settings.voice_cache_dir / name
         target = folder / f"{version}.wav"
@@ -227,7 +229,7 @@ class VoiceLibrary:
         transcript cut at the same word (:mod:`voxcap.reference`). Cached on local disk beside
         the reference, so only the first request after a change aligns."""
         voice = self.get(name)
-        local = self.reference(name)
+        local = self._local(voice)
         wav, txt = local.with_suffix(".prepared.wav"), local.with_suffix(".prepared.txt")
         if wav.is_file() and txt.is_file():
             return Reference(name, audio_io.decode(wav.read_bytes()), txt.read_text())

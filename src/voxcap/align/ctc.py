@@ -103,7 +103,7 @@ class CTCAligner:
         one more entry: the end of the audio). Windows are timed on their own, so the frames
         a window's edge loses do not shift the times after it."""
         torch = self._torch
-        samples = resample(audio, RATE).samples if audio.sample_rate != RATE else audio.samples
+        samples = resample(audio, RATE).samples
         wave = torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32))
         parts: list[Any] = []
         edges: list[np.ndarray[Any, Any]] = []

@@ -172,14 +172,7 @@ class F5Engine:
                     text_num_embeds=vocab_size,
                     mel_dim=int(mel["n_mel_channels"]),
                 ),
-                mel_spec_kwargs={
-                    "n_fft": int(mel["n_fft"]),
-                    "hop_length": self._hop,
-                    "win_length": int(mel["win_length"]),
-                    "n_mel_channels": int(mel["n_mel_channels"]),
-                    "target_sample_rate": self._rate,
-                    "mel_spec_type": "vocos",
-                },
+                mel_spec_kwargs=dict(mel),  # as f5-tts passes its config's mel_spec
                 odeint_kwargs={"method": "euler"},
                 vocab_char_map=vocab_map,
             )
@@ -204,7 +197,7 @@ class F5Engine:
         """Speak ``script`` in the voice of ``voice``; see :class:`voxcap.engines.Engine`."""
         reference = self._reference(voice)
         model, vocoder = self._load()
-        ref = _prepare_audio(reference.audio, self._rate)
+        ref = audio_io.resample(reference.audio, self._rate)
         ref_text = f5_ref_text(reference.text)
         chunks = plan(
             script, ref_text, len(ref.samples) // self._hop, self._hop, self._rate, options.speed
@@ -358,10 +351,6 @@ def stitch(waves: list[np.ndarray[Any, Any]], fade: int) -> tuple[np.ndarray[Any
             out = np.concatenate([out, wave])
         starts.append(start)
     return out.astype(np.float32), starts
-
-
-def _prepare_audio(audio: Audio, rate: int) -> Audio:
-    return audio_io.resample(audio, rate) if audio.sample_rate != rate else audio
 
 
 # ---------------------------------------------------------------- F5 itself
