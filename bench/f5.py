@@ -1,8 +1,10 @@
 """F5 benchmark: real-time factor of synthesis for NFE 16/32, fp32/fp16 and batch 1/4/8, with
 peak memory, on the device it finds (cuda > mps > cpu).
 
-    python bench/f5.py              # the tiny random model (runs anywhere, CPU in CI)
-    python bench/f5.py --weights    # the released F5TTS_v1_Base from the model cache
+    python bench/f5.py               # the tiny random model (runs anywhere, CPU in CI)
+    python bench/f5.py --size base   # F5TTS_v1_Base's architecture with random weights:
+                                     # F5's real speed and memory, no download (noise output)
+    python bench/f5.py --weights     # the released F5TTS_v1_Base from the model cache
 
 RTF = synthesis wall time / seconds of speech produced (lower is faster; < 1 is faster than
 real time). The target with real weights on one datacenter GPU is RTF <= 0.05 at NFE 32,
@@ -71,6 +73,12 @@ def measure(engine: F5Engine, runs: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", action="store_true", help="the released model")
+    parser.add_argument(
+        "--size",
+        choices=("tiny", "base"),
+        default="tiny",
+        help="random weights: a tiny model, or F5TTS_v1_Base's architecture (without --weights)",
+    )
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--nfe", type=int, nargs="+", default=[16, 32])
     parser.add_argument("--batch", type=int, nargs="+", default=[1, 4, 8])
@@ -78,9 +86,10 @@ def main() -> None:
 
     fields: dict[str, Any] = {}
     if not args.weights:
-        from voxcap.testing import tiny_f5
+        from voxcap.testing import base_f5, tiny_f5
 
-        fields = tiny_f5(Path(tempfile.mkdtemp(prefix="voxcap-tiny-f5-")))
+        build = base_f5 if args.size == "base" else tiny_f5
+        fields = build(Path(tempfile.mkdtemp(prefix=f"voxcap-{args.size}-f5-")))
     lines = []
     for half in (False, True):
         started = time.perf_counter()
@@ -93,7 +102,13 @@ def main() -> None:
         if not lines:
             torch: Any = engine._torch
             name = torch.cuda.get_device_name() if engine.device.startswith("cuda") else ""
-            model = "F5TTS_v1_Base (real weights)" if args.weights else "tiny random F5"
+            model = (
+                "F5TTS_v1_Base (real weights)"
+                if args.weights
+                else "F5TTS_v1_Base architecture, random weights"
+                if args.size == "base"
+                else "tiny random F5"
+            )
             lines.append(f"device {engine.device} {name}; model {model}; torch {torch.__version__}")
             lines.append(
                 f"text: {len(TEXT)} chars, {len(prepare(TEXT).sentences)} sentences, "

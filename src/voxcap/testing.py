@@ -7,6 +7,7 @@ offsets, batching and seeding behave as with real weights.
 
 from __future__ import annotations
 
+import importlib.resources
 from pathlib import Path
 from typing import Any
 
@@ -19,21 +20,8 @@ TINY_VOCAB = [" ", *"abcdefghijklmnopqrstuvwxyz", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ",
 def tiny_f5(folder: Path, dim: int = 64, depth: int = 2, seed: int = 0) -> dict[str, Any]:
     """Write a small random F5 model (config, EMA checkpoint, vocab) and a small random Vocos
     into ``folder``; returns the Settings fields that select them."""
-    torch = require("torch", extra="f5")
     yaml = require("yaml", extra="f5")
-    from voxcap.engines.f5 import _import_f5
-
-    f5 = _import_f5()
     folder.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(seed)
-    mel = {
-        "target_sample_rate": 24000,
-        "n_mel_channels": 100,
-        "hop_length": 256,
-        "win_length": 1024,
-        "n_fft": 1024,
-        "mel_spec_type": "vocos",
-    }
     arch = {
         "dim": dim,
         "depth": depth,
@@ -46,10 +34,53 @@ def tiny_f5(folder: Path, dim: int = 64, depth: int = 2, seed: int = 0) -> dict[
         "attn_backend": "torch",
         "attn_mask_enabled": False,
     }
-    config = {"model": {"name": "tiny", "backbone": "DiT", "arch": arch, "mel_spec": mel}}
+    config = {"model": {"name": "tiny", "backbone": "DiT", "arch": arch, "mel_spec": MEL}}
     (folder / "tiny.yaml").write_text(yaml.safe_dump(config))
     (folder / "vocab.txt").write_text("".join(f"{c}\n" for c in TINY_VOCAB))
-    vocab_map, vocab_size = f5.utils.get_tokenizer(str(folder / "vocab.txt"), "custom")
+    vocos = {"dim": dim, "intermediate_dim": dim * 2, "num_layers": 1}
+    return _random_f5(folder, "tiny.yaml", folder / "vocab.txt", vocos, seed)
+
+
+def base_f5(folder: Path, seed: int = 0) -> dict[str, Any]:
+    """Write F5's released architecture (F5TTS_v1_Base: dim 1024, depth 22, the released
+    2,545-symbol vocabulary) and the released Vocos architecture (charactr/vocos-mel-24khz),
+    with random weights, into ``folder``: F5's real size and speed without its weights (the
+    output is noise)."""
+    from voxcap.engines.f5 import VOCAB, load_config
+
+    yaml = require("yaml", extra="f5")
+    folder.mkdir(parents=True, exist_ok=True)
+    config = load_config("F5TTS_v1_Base")
+    (folder / "base.yaml").write_text(yaml.safe_dump({"model": config["model"]}))
+    vocab = Path(str(importlib.resources.files("f5_tts").joinpath(VOCAB)))
+    vocos = {"dim": 512, "intermediate_dim": 1536, "num_layers": 8}
+    return _random_f5(folder, "base.yaml", vocab, vocos, seed)
+
+
+MEL = {
+    "target_sample_rate": 24000,
+    "n_mel_channels": 100,
+    "hop_length": 256,
+    "win_length": 1024,
+    "n_fft": 1024,
+    "mel_spec_type": "vocos",
+}
+
+
+def _random_f5(
+    folder: Path, config_name: str, vocab: Path, vocos: dict[str, int], seed: int
+) -> dict[str, Any]:
+    """Random weights for the F5 config ``folder/config_name`` and a Vocos of the given
+    backbone size, saved as the released files are laid out."""
+    torch = require("torch", extra="f5")
+    yaml = require("yaml", extra="f5")
+    from voxcap.engines.f5 import _import_f5, load_config
+
+    f5 = _import_f5()
+    torch.manual_seed(seed)
+    config = load_config(str(folder / config_name))["model"]
+    mel, arch = config["mel_spec"], config["arch"]
+    vocab_map, vocab_size = f5.utils.get_tokenizer(str(vocab), "custom")
     model = f5.cfm.CFM(
         transformer=f5.backbones.DiT(**arch, text_num_embeds=vocab_size, mel_dim=100),
         mel_spec_kwargs=dict(mel),
@@ -63,6 +94,7 @@ def tiny_f5(folder: Path, dim: int = 64, depth: int = 2, seed: int = 0) -> dict[
 
     vocos_dir = folder / "vocos"
     vocos_dir.mkdir(exist_ok=True)
+    dim = vocos["dim"]
     vocos_config = {
         "feature_extractor": {
             "class_path": "vocos.feature_extractors.MelSpectrogramFeatures",
@@ -73,8 +105,8 @@ def tiny_f5(folder: Path, dim: int = 64, depth: int = 2, seed: int = 0) -> dict[
             "init_args": {
                 "input_channels": 100,
                 "dim": dim,
-                "intermediate_dim": dim * 2,
-                "num_layers": 1,
+                "intermediate_dim": vocos["intermediate_dim"],
+                "num_layers": vocos["num_layers"],
             },
         },
         "head": {
@@ -86,9 +118,9 @@ def tiny_f5(folder: Path, dim: int = 64, depth: int = 2, seed: int = 0) -> dict[
     vocoder = require("vocos", extra="f5").Vocos.from_hparams(str(vocos_dir / "config.yaml"))
     torch.save(vocoder.state_dict(), vocos_dir / "pytorch_model.bin")
     return {
-        "f5_model": str(folder / "tiny.yaml"),
+        "f5_model": str(folder / config_name),
         "f5_checkpoint": folder / "model.safetensors",
-        "f5_vocab": folder / "vocab.txt",
+        "f5_vocab": vocab,
         "f5_vocoder": vocos_dir,
     }
 
