@@ -46,6 +46,13 @@ class TextTooLong(InvalidInput):
     http_status = 413
 
 
+class UnsupportedLanguage(InvalidInput):
+    """The text is in a language the chosen engine, voice or aligner cannot handle; the message
+    names the language and what can."""
+
+    code = "unsupported_language"
+
+
 class AudioDecodeError(InvalidInput):
     code = "audio_unreadable"
 
