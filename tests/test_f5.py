@@ -306,3 +306,12 @@ def test_batches_default_to_the_device() -> None:
     assert F5Options.of(Settings(), "cpu").batch_size == 1
     assert F5Options.of(Settings(f5_batch_size=8), "cpu").batch_size == 8
     assert F5Options.of(Settings(f5_nfe_step=16), "cuda").nfe_step == 16
+
+
+def test_chinese_is_spoken_and_aligned_end_to_end(f5_runtime: Runtime) -> None:
+    # F5 speaks Chinese and the CTC aligner reads it (romanised): no unsupported_language
+    text = "你好 世界。 今天 天气 很好。"
+    result = speak(SpeechRequest(text, seed=1), f5_runtime)
+    assert [w.text for w in result.words] == text.split()
+    assert result.words[-1].end <= result.duration
+    assert all(a.end <= b.start + 1e-9 for a, b in zip(result.words, result.words[1:]))

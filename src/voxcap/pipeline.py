@@ -12,13 +12,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from voxcap.align import Aligner
+from voxcap import registry
+from voxcap.align import ALIGNERS, Aligner
 from voxcap.audio import normalize_loudness
 from voxcap.domain import Audio, SpeechRequest, SpeechResult, Word
+from voxcap.engines import ENGINES
 from voxcap.engines.base import Span, Synthesis, SynthesisOptions
-from voxcap.errors import InvalidInput, NoEngineTimings
+from voxcap.errors import InvalidInput, NoEngineTimings, UnknownAligner, UnknownEngine
 from voxcap.runtime import Runtime
-from voxcap.text import Script, prepare
+from voxcap.settings import Settings
+from voxcap.text import Script, check_language, prepare
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,7 @@ def speak(
     stages = _Stages(on_progress)
     with stages.stage("normalize"):
         script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
+        check_speakable(request, runtime.settings)
     engine = runtime.engine(request.engine)
     with stages.stage("reference"):
         voice = runtime.resolve_voice(request.voice, request.ref_text, engine)
@@ -104,6 +108,7 @@ def synthesize(request: SpeechRequest, runtime: Runtime | None = None) -> Audio:
     runtime = runtime or Runtime()
     _check(request)
     script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
+    check_speakable(request, runtime.settings, timings=False)
     options = SynthesisOptions(request.speed, runtime.settings.sentence_pause, request.seed)
     engine = runtime.engine(request.engine)
     voice = runtime.resolve_voice(request.voice, request.ref_text, engine)
@@ -122,10 +127,45 @@ def align(
     stages = _Stages(on_progress)
     with stages.stage("normalize"):
         script = prepare(text, max_chars=runtime.settings.max_text_chars)
+        _check_aligner(text, aligner or runtime.settings.aligner)
     with stages.stage("align"):
         spans = runtime.aligner(aligner).align(audio, [t.text for t in script.tokens])
         words = word_times(script, spans, audio.duration)
     return SpeechResult(text, audio, words, stages.timings)
+
+
+def check_speakable(request: SpeechRequest, settings: Settings, timings: bool = True) -> None:
+    """The engine (in the request's voice) speaks the text's language, and the aligner reads
+    it when words are to be aligned: checked before any model loads.
+
+    Raises:
+        UnknownEngine, UnknownAligner: no such engine or aligner.
+        UnsupportedLanguage: the text is in a language they cannot handle.
+    """
+    name = request.engine or settings.engine
+    engine = registry.create_class(ENGINES, name, UnknownEngine, "engine")
+    others = {
+        f"engine {n!r}": registry.load(target).languages(None, settings)
+        for n, target in ENGINES.items()
+        if n != name
+    }
+    others["a Piper voice of that language (--engine piper --voice VOICE.onnx)"] = None
+    voice = f" with voice {request.voice!r}" if request.voice else ""
+    check_language(
+        request.text, f"engine {name!r}{voice}", engine.languages(request.voice, settings), others
+    )
+    if timings and request.timings == "align":
+        _check_aligner(request.text, request.aligner or settings.aligner)
+
+
+def _check_aligner(text: str, name: str) -> None:
+    aligner = registry.create_class(ALIGNERS, name, UnknownAligner, "aligner")
+    others = {
+        f"aligner {n!r} (--aligner {n})": registry.load(target).languages
+        for n, target in ALIGNERS.items()
+        if n != name
+    }
+    check_language(text, f"aligner {name!r}", aligner.languages, others)
 
 
 def _check(request: SpeechRequest) -> None:

@@ -12,6 +12,7 @@ class Aligner(Protocol):
     """A forced aligner for text that is known to be spoken in the audio."""
 
     name: str
+    languages: frozenset[str] | None  # language codes it reads (voxcap.text.language); None: any
 
     def align(self, audio: Audio, tokens: list[str]) -> list[Span]:
         """Place every token in the audio.

@@ -38,6 +38,7 @@ class CTCAligner:
     ``model(waveform[1, n])`` must return ``(log_probs[1, frames, len(labels)], lengths)``."""
 
     name = "ctc"
+    languages: frozenset[str] | None = None  # any script: uroman romanises it first
 
     def __init__(
         self,

@@ -34,6 +34,7 @@ class SphinxAligner:
     """pocketsphinx forced aligner; one decoder per beam setting, reused under a lock."""
 
     name = "sphinx"
+    languages: frozenset[str] | None = frozenset({"en"})  # its acoustic model is en-US
 
     def __init__(self, settings: Settings | None = None) -> None:
         self._decoders: dict[bool, Any] = {}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from voxcap.domain import Audio, Reference
+from voxcap.settings import Settings
 from voxcap.text import Script
 
 Progress = Callable[[float], None]
@@ -40,6 +41,12 @@ class Engine(Protocol):
     name: str
     presets: tuple[str, ...]  # voice names the engine itself knows
     clones: bool  # speaks in the voice of a Reference (a clip and its transcript)
+
+    @classmethod
+    def languages(cls, voice: str | None, settings: Settings) -> frozenset[str] | None:
+        """The language codes (:mod:`voxcap.text.language`) the engine speaks in ``voice``
+        (None: its default), told without loading anything; None when it cannot tell."""
+        ...
 
     def preload(self) -> None:
         """Load the default voice now (cold start) rather than on the first request."""

@@ -120,6 +120,11 @@ class F5Engine:
         self._rate = 24_000
         self._bundled: Reference | None = None
 
+    @classmethod
+    def languages(cls, voice: str | None, settings: Settings) -> frozenset[str] | None:
+        """F5TTS_v1_Base was trained on English and Chinese speech (Emilia), in any voice."""
+        return frozenset({"en", "zh"})
+
     # ---------------------------------------------------------------- loading
     def preload(self) -> None:
         """Load the model and the vocoder now (cold start)."""

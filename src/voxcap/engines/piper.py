@@ -7,6 +7,7 @@ native word timings.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from pathlib import Path
@@ -48,6 +49,20 @@ class PiperEngine:
         self._lock = threading.Lock()
         self._sizes: dict[tuple[Path, str], int] = {}
 
+    @classmethod
+    def languages(cls, voice: str | None, settings: Settings) -> frozenset[str] | None:
+        """The language of the voice's config (``language.code`` "en_US" -> en); the bundled
+        voice is English. None for a voice whose config cannot be read."""
+        voice = voice or settings.piper_voice or BUNDLED
+        if voice == BUNDLED:
+            return frozenset({"en"})
+        try:
+            config = json.loads(Path(f"{Path(voice).expanduser()}.json").read_text())
+            code = config.get("language", {}).get("code") or config["espeak"]["voice"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        return frozenset({str(code).replace("-", "_").split("_")[0].lower()})
+
     def preload(self) -> None:
         """Load the default voice (see :class:`voxcap.engines.Engine`)."""
         self._load(self._resolve(self._default))
@@ -86,16 +101,32 @@ class PiperEngine:
             pieces.append(audio)
             sentence_spans.append((offset / rate, (offset + len(audio)) / rate))
             offset += len(audio)
-            if spans is not None and groups is not None:
-                sizes = [self._size(path, piper, t.text) for t in sentence.tokens]
-                spans.extend(map_groups(groups, sizes))
-            else:
-                spans = None
+            spans = self._timings(spans, groups, path, piper, sentence)
             if progress:
                 progress((n + 1) / len(script.sentences))
         samples = np.concatenate(pieces).astype(np.float32)
         token_times = tuple(spans) if spans is not None else None
         return Synthesis(Audio(samples, rate), tuple(sentence_spans), token_times)
+
+    def _timings(
+        self,
+        spans: list[Span] | None,
+        groups: list[Group] | None,
+        path: Path,
+        piper: Any,
+        sentence: Sentence,
+    ) -> list[Span] | None:
+        """Add the sentence's token times from Piper's phonemes, or give up the engine's
+        (optional) timings for the whole script when they cannot be matched to the tokens."""
+        if spans is None or groups is None:
+            return None
+        sizes = [self._size(path, piper, t.text) for t in sentence.tokens]
+        try:
+            spans.extend(map_groups(groups, sizes))
+        except EngineError as exc:
+            log.info("piper word timings dropped: %s", exc)
+            return None
+        return spans
 
     def _speak(
         self, piper: Any, sentence: Sentence, config: Any, start: float
