@@ -16,7 +16,18 @@ from dataclasses import dataclass
 
 # typographic quotes and dashes to their plain forms; the fraction slash to a slash
 _PLAIN = str.maketrans(
-    {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "⁄": "/", "−": "-"}
+    {
+        "’": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+        "–": "-",
+        "—": "-",
+        "⁄": "/",
+        "−": "-",
+        "。": ".",
+        "、": ",",
+    }
 )
 # leading punctuation / core / trailing punctuation (symbols that are spoken stay in the core)
 _WORD_RE = re.compile(r"^([^\w$€£¥₹#&+@(%°]*)(.*?)([^\w%&+°)/]*)$")
