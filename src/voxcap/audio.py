@@ -1,4 +1,5 @@
-"""Audio in and out: decode, resample (soxr), loudness (pyloudnorm), encode (libsndfile)."""
+"""Audio in and out: decode (libsndfile, or ffmpeg for any other container), resample (soxr),
+encode (libsndfile, ffmpeg). Loudness is :mod:`voxcap.loudness`."""
 
 from __future__ import annotations
 
@@ -15,8 +16,6 @@ import soxr
 
 from voxcap.domain import Audio
 from voxcap.errors import AudioDecodeError, EngineError, MissingDependency, UnknownFormat
-
-SOCIAL_LUFS = -14.0  # the loudness preset for social video
 
 # file names that mark a path as an audio clip (a reference to clone)
 AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".webm"})
@@ -92,22 +91,6 @@ def resample(audio: Audio, rate: int) -> Audio:
         return audio
     out = soxr.resample(audio.samples, audio.sample_rate, rate, quality="HQ")
     return Audio(np.asarray(out, dtype=np.float32), rate)
-
-
-def normalize_loudness(audio: Audio, lufs: float) -> Audio:
-    """Scale to ``lufs`` integrated loudness (ITU-R BS.1770), with a -1 dBFS peak guard."""
-    import pyloudnorm
-
-    meter = pyloudnorm.Meter(audio.sample_rate)
-    if audio.duration < 0.4:  # BS.1770 gating needs at least one 400 ms block
-        return audio
-    current = meter.integrated_loudness(audio.samples.astype(np.float64))
-    if not np.isfinite(current):
-        return audio  # digital silence has no loudness to match
-    gain = 10 ** ((lufs - current) / 20)
-    peak = float(np.max(np.abs(audio.samples))) * gain
-    gain *= min(1.0, 10 ** (-1 / 20) / peak) if peak > 0 else 1.0
-    return Audio((audio.samples * gain).astype(np.float32), audio.sample_rate)
 
 
 def encode(audio: Audio, fmt: AudioFormat) -> bytes:

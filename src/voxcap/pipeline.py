@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from voxcap import loudness as loudness_
 from voxcap import registry
 from voxcap.align import ALIGNERS, Aligner
-from voxcap.audio import normalize_loudness
 from voxcap.domain import Audio, SpeechRequest, SpeechResult, Word
 from voxcap.engines import ENGINES
 from voxcap.engines.base import Span, Synthesis, SynthesisOptions
@@ -57,12 +57,14 @@ def speak(
     request: SpeechRequest,
     runtime: Runtime | None = None,
     on_progress: Listener | None = None,
-    loudness: float | None = None,
+    loudness: str | float | None = None,
 ) -> SpeechResult:
     """Synthesize ``request.text`` and time every word of it.
 
     Args:
-        loudness: target integrated loudness in LUFS (e.g. -14 for social video); None = as is.
+        loudness: target integrated loudness: LUFS (-40 to -13) or a preset of
+            :mod:`voxcap.loudness` ("tiktok", "podcast", "broadcast"...); None = as is. Reached
+            within ±0.5 LU with true peak ≤ -1 dBTP.
 
     Raises:
         InvalidInput: empty/overlong text, unknown engine/voice, bad speed.
@@ -70,6 +72,7 @@ def speak(
     """
     runtime = runtime or Runtime()
     _check(request)
+    lufs = loudness_.target(loudness)
     stages = _Stages(on_progress)
     with stages.stage("normalize"):
         script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
@@ -97,9 +100,9 @@ def speak(
             aligner = runtime.aligner(request.aligner)
             spans = _align_sentences(aligner, synthesis, script, stages)
             words = word_times(script, spans, audio.duration)
-    if loudness is not None:
+    if lufs is not None:
         with stages.stage("loudness"):
-            audio = normalize_loudness(audio, loudness)
+            audio = loudness_.normalize(audio, lufs)
     return SpeechResult(request.text, audio, words, stages.timings, engine_words)
 
 

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from voxcap import loudness
 from voxcap.audio import AUDIO_SUFFIXES
 from voxcap.domain import CaptionOptions, SpeechRequest, SpeechResult
+from voxcap.errors import InvalidInput
 
 if TYPE_CHECKING:
     from voxcap.export import Exported
@@ -50,7 +52,11 @@ class SpeechJob(CaptionSpec):
     seed: int | None = Field(None, description="For engines with sampling (F5); Piper ignores.")
     timings: Literal["align", "engine"] = "align"
     aligner: str | None = None
-    loudness: float | None = Field(None, ge=-70, le=0, description="Target LUFS, e.g. -14.")
+    loudness: float | str | None = Field(
+        None,
+        description="Target LUFS (-40 to -13) or a preset: tiktok, reels, youtube, social "
+        "(-14), podcast (-16), broadcast (-23).",
+    )
 
     @field_validator("text")
     @classmethod
@@ -58,6 +64,14 @@ class SpeechJob(CaptionSpec):
         if not text.strip():
             raise ValueError("text is empty")
         return text
+
+    @field_validator("loudness")
+    @classmethod
+    def _loudness(cls, value: float | str | None) -> float | None:
+        try:
+            return loudness.target(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
 
     @field_validator("voice")
     @classmethod

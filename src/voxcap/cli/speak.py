@@ -52,7 +52,13 @@ MaxDur = Annotated[float, typer.Option(min=0.1, help="Longest phrase cue, second
 AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON instead.")]
 Aligner = Annotated[str | None, typer.Option(help="Forced aligner (default: VOXCAP_ALIGNER).")]
 Timings = Annotated[TimingSource, typer.Option(help="Word timings: aligner or engine.")]
-Loudness = Annotated[float | None, typer.Option(help="Target LUFS, e.g. -14 (default off).")]
+Loudness = Annotated[
+    str | None,
+    typer.Option(
+        help="Target LUFS (-40 to -13) or a preset: tiktok, reels, youtube (-14), podcast "
+        "(-16), broadcast (-23). Default off."
+    ),
+]
 
 
 def speak(
@@ -81,13 +87,15 @@ def speak(
     timings: Timings = TimingSource.align,
     aligner: Aligner = None,
     loudness: Loudness = None,
-    social: Annotated[bool, typer.Option("--social", help="Loudness preset -14 LUFS.")] = False,
+    social: Annotated[
+        bool, typer.Option("--social", help="Same as --loudness tiktok (-14 LUFS).")
+    ] = False,
     as_json: AsJson = False,
 ) -> None:
     """Speak TEXT and write speech.<ext>, captions.srt|vtt|ass, words.csv and words.json."""
 
     def run() -> None:
-        from voxcap.audio import SOCIAL_LUFS
+        from voxcap import loudness as loudness_
         from voxcap.audio import audio_format as find_format
         from voxcap.captions import parse_formats
         from voxcap.domain import SpeechRequest
@@ -96,6 +104,9 @@ def speak(
 
         started = time.perf_counter()
         body = _read_text(text, text_file)
+        if social and loudness is not None:
+            raise InvalidInput("give --social or --loudness, not both")
+        lufs = loudness_.target("social" if social else loudness)
         fmt, formats = find_format(audio_format), parse_formats(captions)
         rt = runtime(f5_nfe_step=nfe_step)
         if out_dir is not None:
@@ -104,7 +115,7 @@ def speak(
             body, engine, voice, speed, timings.value, aligner, ref_text=ref_text, seed=seed
         )
         with progress_bar(not as_json) as listener:
-            result = run_speak(request, rt, listener, SOCIAL_LUFS if social else loudness)
+            result = run_speak(request, rt, listener, lufs)
         options = _caption_options(cue_mode, max_words, max_chars, max_duration, caption_style)
         artifacts, stage_times = render(result, fmt, formats, options)
         _finish(result, _deliver(rt, artifacts, stage_times, out_dir), started, as_json)
