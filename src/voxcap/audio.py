@@ -6,9 +6,11 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -18,7 +20,10 @@ from voxcap.domain import Audio
 from voxcap.errors import AudioDecodeError, EngineError, MissingDependency, UnknownFormat
 
 # file names that mark a path as an audio clip (a reference to clone)
-AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".webm"})
+AUDIO_SUFFIXES = frozenset(
+    {".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".webm", ".mp4", ".mov", ".mkv"}
+    | {".aiff", ".aif", ".wma", ".amr", ".3gp", ".caf", ".m4v", ".avi"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,24 +70,80 @@ def audio_format(name: str) -> AudioFormat:
         ) from None
 
 
-def decode(source: Path | bytes) -> Audio:
-    """Decode WAV/FLAC/OGG/MP3 to mono float32.
+def decode(source: Path | bytes, name: str | None = None) -> Audio:
+    """Decode any audio ffmpeg reads to mono float32: WAV, FLAC, OGG/Opus and MP3 through
+    libsndfile; M4A/AAC, MP4/MOV/WebM/MKV soundtracks and the rest through ffmpeg. ``name``
+    names the file in errors (default: the path, or "the audio").
 
     Raises:
-        AudioDecodeError: the file is missing, unreadable, corrupt or empty.
+        AudioDecodeError: the file is missing, unreadable, corrupt, empty or has no audio track.
+        MissingDependency: the file needs ffmpeg and it is not installed.
     """
-    name = str(source) if isinstance(source, Path) else "audio"
+    name = name or (str(source) if isinstance(source, Path) else "the audio")
     try:
-        data, rate = sf.read(
-            source if isinstance(source, Path) else io.BytesIO(source),
-            dtype="float32",
-            always_2d=True,
-        )
-    except (sf.LibsndfileError, OSError, RuntimeError, ValueError) as exc:
-        raise AudioDecodeError(f"cannot read {name}: {exc}") from None
-    if data.size == 0:
+        data = source.read_bytes() if isinstance(source, Path) else source
+    except OSError as exc:
+        raise AudioDecodeError(f"cannot read {name}: {exc.strerror}") from None
+    if not data:
+        raise AudioDecodeError(f"{name} is empty")
+    samples, rate = DECODERS[_container(data)](data, name)
+    if samples.size == 0:
         raise AudioDecodeError(f"{name} contains no audio")
-    return Audio(np.ascontiguousarray(data.mean(axis=1), dtype=np.float32), int(rate))
+    return Audio(np.ascontiguousarray(samples.mean(axis=1), dtype=np.float32), int(rate))
+
+
+# leading bytes of the containers libsndfile reads itself; anything else goes to ffmpeg
+_SNDFILE_MAGIC: tuple[bytes, ...] = (b"RIFF", b"RF64", b"fLaC", b"OggS", b"ID3", b"FORM")
+_SNDFILE_MAGIC += (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2", b"\xff\xfa", b".snd", b"caff")
+
+
+def _container(data: bytes) -> str:
+    """Which decoder reads ``data``: "sndfile" for WAV/FLAC/OGG/MP3/AIFF, "ffmpeg" for the rest
+    (MP4/M4A/MOV "ftyp", WebM/MKV, ADTS AAC, ...)."""
+    return "sndfile" if data.startswith(_SNDFILE_MAGIC) else "ffmpeg"
+
+
+def _read_sndfile(data: bytes, name: str) -> tuple[np.ndarray[Any, Any], int]:
+    try:
+        samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
+        reason = str(exc).rsplit(": ", 1)[-1]  # not the BytesIO's repr
+        raise AudioDecodeError(f"cannot read {name}: {reason}") from None
+    return samples, int(rate)
+
+
+def _read_ffmpeg(data: bytes, name: str) -> tuple[np.ndarray[Any, Any], int]:
+    exe = shutil.which("ffmpeg")
+    if exe is None:
+        raise MissingDependency(f"reading {name} needs ffmpeg (apt-get install ffmpeg)")
+    with tempfile.TemporaryDirectory(prefix="voxcap-decode-") as folder:
+        # a file, not a pipe: MP4/MOV keep their index at the end and need seeking
+        source, target = Path(folder) / "in", Path(folder) / "out.wav"
+        source.write_bytes(data)
+        done = subprocess.run(
+            [
+                *(exe, "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(source)),
+                *("-map", "0:a:0", "-vn", "-c:a", "pcm_f32le", str(target)),
+            ],
+            capture_output=True,
+            timeout=600,
+            check=False,
+        )
+        if done.returncode != 0:
+            said = done.stderr.decode(errors="replace")
+            if "matches no streams" in said:
+                raise AudioDecodeError(f"{name} has no audio track")
+            if "Invalid data" in said or "Invalid argument" in said or "moov atom" in said:
+                raise AudioDecodeError(f"{name} is not an audio or video file, or is damaged")
+            last = said.strip().splitlines()[-1] if said.strip() else "unknown error"
+            raise AudioDecodeError(f"cannot read {name}: {last.replace(str(source), name)}")
+        return _read_sndfile(target.read_bytes(), name)
+
+
+DECODERS: dict[str, Callable[[bytes, str], tuple[np.ndarray[Any, Any], int]]] = {
+    "sndfile": _read_sndfile,
+    "ffmpeg": _read_ffmpeg,
+}
 
 
 def resample(audio: Audio, rate: int) -> Audio:

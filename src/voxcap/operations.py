@@ -70,7 +70,9 @@ def _align(rt: Runtime, spec: Any, job_id: str, listener: Listener | None) -> Re
         spec.audio_url,
         FetchPolicy.of(s.max_voice_bytes * 4, s.fetch_timeout, s.fetch_allow_networks),
     )
-    result = align(decode(data), spec.text, rt, spec.aligner, listener)
+    result = align(
+        decode(data, spec.audio_url.split("?")[0]), spec.text, rt, spec.aligner, listener
+    )
     artifacts, timings = render(result, None, list(spec.captions), spec.caption_options())
     exported = to_store(artifacts, rt.store, job_id, timings)
     return speech_output(result, exported, keep_keys=True).signed(rt.store).public()

@@ -105,7 +105,7 @@ class ReferenceCache:
                 self._items.move_to_end(key)
                 return self._items[key]
         reference = prepare_reference(
-            decode(path.read_bytes()), transcript, aligner, name=path.name, transcribe=transcribe
+            decode(path), transcript, aligner, name=path.name, transcribe=transcribe
         )
         with self._lock:
             self._items[key] = reference

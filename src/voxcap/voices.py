@@ -106,7 +106,7 @@ class VoiceLibrary:
             raise VoiceExists(f"voice {name!r} already exists; delete it or pass replace")
         if len(data) > self.settings.max_voice_bytes:
             raise TooLarge(f"the clip is over the limit of {self.settings.max_voice_bytes:,} bytes")
-        reference = _reference(audio_io.decode(data))
+        reference = _reference(audio_io.decode(data, filename))
         suffix = Path(filename).suffix or ".bin"
         voice = Voice(
             name,
