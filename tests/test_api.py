@@ -212,6 +212,7 @@ def test_every_documented_error_code(api: Api, tmp_path: Path, runtime: Runtime)
         seen.add(error_of(client.post("/v1/speech", json={"text": " "}), 422))
         seen.add(error_of(client.post("/v1/speech", json={"text": "x" * 20_001}), 413))
         seen.add(error_of(client.post("/v1/speech", json={"text": "hi", "voice": "zed"}), 400))
+        seen.add(error_of(client.post("/v1/speech", json={"text": "Привет мир"}), 422))
         seen.add(error_of(client.get("/v1/jobs/nope"), 404))
         job_id = client.post("/v1/speech", json={"text": "Done."}).json()["id"]
         api.drain()
