@@ -57,16 +57,16 @@ def test_cli_refuses_other_scripts_with_the_default_engine_at_once(
 def test_the_message_names_the_language_and_what_can_speak_it() -> None:
     settings = Settings(engine="piper", aligner="sphinx")
     with pytest.raises(UnsupportedLanguage, match=r"Chinese \(zh\).*engine 'f5'"):
-        pipeline.check_speakable(SpeechRequest(FOREIGN["zh"]), settings)
+        pipeline.check_speakable(SpeechRequest(FOREIGN["zh"]), Runtime(settings))
     with pytest.raises(UnsupportedLanguage, match=r"Arabic.*Piper voice of that language"):
-        pipeline.check_speakable(SpeechRequest(FOREIGN["ar"]), settings)
+        pipeline.check_speakable(SpeechRequest(FOREIGN["ar"]), Runtime(settings))
     # F5 speaks Chinese; sphinx cannot align it, and says the CTC aligner can
     f5 = Settings(engine="f5", aligner="sphinx")
     with pytest.raises(UnsupportedLanguage, match=r"aligner 'sphinx'.*--aligner ctc"):
-        pipeline.check_speakable(SpeechRequest(FOREIGN["zh"]), f5)
-    pipeline.check_speakable(SpeechRequest(FOREIGN["zh"], aligner="ctc"), f5)
-    pipeline.check_speakable(SpeechRequest(FOREIGN["zh"], timings="engine"), f5)
-    pipeline.check_speakable(SpeechRequest(FOREIGN["zh"]), f5, timings=False)
+        pipeline.check_speakable(SpeechRequest(FOREIGN["zh"]), Runtime(f5))
+    pipeline.check_speakable(SpeechRequest(FOREIGN["zh"], aligner="ctc"), Runtime(f5))
+    pipeline.check_speakable(SpeechRequest(FOREIGN["zh"], timings="engine"), Runtime(f5))
+    pipeline.check_speakable(SpeechRequest(FOREIGN["zh"]), Runtime(f5), timings=False)
 
 
 def test_a_piper_voice_of_another_language_is_allowed(tmp_path: Path) -> None:
@@ -80,7 +80,8 @@ def test_a_piper_voice_of_another_language_is_allowed(tmp_path: Path) -> None:
     Path(f"{voice}.json").write_text(json.dumps(config))
     assert PiperEngine.languages(str(voice), Settings()) == {"ru"}
     settings = Settings(engine="piper")
-    pipeline.check_speakable(SpeechRequest(FOREIGN["ru"], voice=str(voice)), settings, False)
+    ru = SpeechRequest(FOREIGN["ru"], voice=str(voice))
+    pipeline.check_speakable(ru, Runtime(settings), timings=False)
 
 
 def test_align_refuses_a_language_its_aligner_cannot_read(runtime: Runtime) -> None:

@@ -56,6 +56,7 @@ class CaptionOptions:
     max_duration: float = 3.0
     pause: float = 0.35
     style: Literal["word", "karaoke", "plain"] = "karaoke"
+    frame: tuple[int, int] = (1080, 1920)  # the video the ASS is laid out for (PlayRes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,6 +88,28 @@ class MissingDependency(VoxcapError):
     exit_code = 2
 
 
+class VideoUnavailable(MissingDependency):
+    """Video was asked for and ffmpeg (with libass) is not installed."""
+
+    code = "video_unavailable"
+
+
+class UnknownAspect(InvalidInput):
+    code = "unknown_aspect"
+
+
+class BackgroundInvalid(InvalidInput):
+    """A video background that is missing, unreadable, over 50 MP or has no picture."""
+
+    code = "background_invalid"
+
+
+class RenderFailed(VoxcapError):
+    """ffmpeg failed to render a video from valid input."""
+
+    code = "render_failed"
+
+
 class ModelNotFound(VoxcapError):
     """Model weights are not in the cache; the message names the model, the folder looked in
     and the command that fetches them."""

@@ -6,14 +6,19 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from voxcap.audio import AudioFormat, encode
 from voxcap.captions import WRITERS, render_captions
 from voxcap.domain import CaptionOptions, SpeechResult
 from voxcap.errors import OutputError, VoxcapError
 from voxcap.storage import Store, keys
+
+if TYPE_CHECKING:
+    from voxcap.pipeline import Listener
+    from voxcap.video import VideoPlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,7 @@ class Exported:
     audio: WrittenFile | None
     captions: dict[str, WrittenFile]
     timings: dict[str, float]
+    video: WrittenFile | None = None
 
 
 def render(
@@ -49,8 +55,11 @@ def render(
     audio_format: AudioFormat | None,
     captions: list[str],
     options: CaptionOptions,
+    video: VideoPlan | None = None,
+    listener: Listener | None = None,
 ) -> tuple[list[Artifact], dict[str, float]]:
-    """Encode the audio (unless ``audio_format`` is None) and render the caption files."""
+    """Encode the audio (unless ``audio_format`` is None), render the caption files, and the
+    video when one is planned (its captions laid out for the video's frame)."""
     artifacts: list[Artifact] = []
     started = time.perf_counter()
     if audio_format is not None:
@@ -70,6 +79,22 @@ def render(
         writer = WRITERS[name]
         artifacts.append(Artifact(name, name, writer.filename, writer.media_type, data))
     timings["captions"] = time.perf_counter() - started
+    if video is not None:
+        from voxcap.pipeline import ProgressEvent
+        from voxcap.video import render as render_video
+
+        started = time.perf_counter()
+        laid_out = replace(options, frame=video.frame)
+        ass = render_captions(result, ["ass"], laid_out)["ass"]
+
+        def report(fraction: float) -> None:
+            if listener:
+                listener(ProgressEvent("render", fraction))
+
+        report(0.0)
+        data = render_video(result.audio, ass, video, report)
+        artifacts.append(Artifact("video", "mp4", "video.mp4", "video/mp4", data))
+        timings["render"] = time.perf_counter() - started
     return artifacts, timings
 
 
@@ -152,4 +177,5 @@ def to_store(
 
 def _exported(files: dict[str, WrittenFile], timings: dict[str, float]) -> Exported:
     audio = files.pop("audio", None)
-    return Exported(audio, files, timings)
+    video = files.pop("video", None)
+    return Exported(audio, files, timings, video)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -18,9 +18,8 @@ from voxcap.align import ALIGNERS, Aligner
 from voxcap.domain import Audio, SpeechRequest, SpeechResult, Word
 from voxcap.engines import ENGINES
 from voxcap.engines.base import Span, Synthesis, SynthesisOptions
-from voxcap.errors import InvalidInput, NoEngineTimings, UnknownAligner, UnknownEngine
+from voxcap.errors import InvalidInput, NoEngineTimings, UnknownAligner
 from voxcap.runtime import Runtime
-from voxcap.settings import Settings
 from voxcap.text import Script, check_language, prepare
 
 
@@ -76,7 +75,7 @@ def speak(
     stages = _Stages(on_progress)
     with stages.stage("normalize"):
         script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
-        check_speakable(request, runtime.settings)
+        check_speakable(request, runtime)
     engine = runtime.engine(request.engine)
     with stages.stage("reference"):
         voice = runtime.resolve_voice(request.voice, request.ref_text, engine)
@@ -111,7 +110,7 @@ def synthesize(request: SpeechRequest, runtime: Runtime | None = None) -> Audio:
     runtime = runtime or Runtime()
     _check(request)
     script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
-    check_speakable(request, runtime.settings, timings=False)
+    check_speakable(request, runtime, timings=False)
     options = SynthesisOptions(request.speed, runtime.settings.sentence_pause, request.seed)
     engine = runtime.engine(request.engine)
     voice = runtime.resolve_voice(request.voice, request.ref_text, engine)
@@ -137,7 +136,7 @@ def align(
     return SpeechResult(text, audio, words, stages.timings)
 
 
-def check_speakable(request: SpeechRequest, settings: Settings, timings: bool = True) -> None:
+def check_speakable(request: SpeechRequest, runtime: Runtime, timings: bool = True) -> None:
     """The engine (in the request's voice) speaks the text's language, and the aligner reads
     it when words are to be aligned: checked before any model loads.
 
@@ -145,9 +144,10 @@ def check_speakable(request: SpeechRequest, settings: Settings, timings: bool = 
         UnknownEngine, UnknownAligner: no such engine or aligner.
         UnsupportedLanguage: the text is in a language they cannot handle.
     """
+    settings = runtime.settings
     name = request.engine or settings.engine
-    engine = registry.create_class(ENGINES, name, UnknownEngine, "engine")
-    others = {
+    engine = runtime.engine_type(name)
+    others: dict[str, Collection[str] | None] = {
         f"engine {n!r}": registry.load(target).languages(None, settings)
         for n, target in ENGINES.items()
         if n != name

@@ -7,11 +7,12 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from voxcap import registry
 from voxcap.align import Aligner, create_aligner
 from voxcap.audio import AUDIO_SUFFIXES
 from voxcap.domain import Audio, Reference
-from voxcap.engines import Engine, create_engine
-from voxcap.errors import InvalidInput, VoiceNotFound
+from voxcap.engines import ENGINES, Engine, create_engine
+from voxcap.errors import InvalidInput, UnknownEngine, VoiceNotFound
 from voxcap.reference import ReferenceCache, Transcribe
 from voxcap.settings import Settings
 from voxcap.storage import keys
@@ -83,6 +84,19 @@ class Runtime:
         if clones and path.suffix.lower() in AUDIO_SUFFIXES:
             return self._clips.file(path, ref_text or "", self.aligner(), self.transcribe)
         return voice
+
+    def engine_type(self, name: str | None = None) -> type[Engine]:
+        """The class of engine ``name`` without building it (the loaded one's, if any).
+
+        Raises:
+            UnknownEngine: no engine has that name.
+        """
+        name = name or self.settings.engine
+        with self._lock:
+            if name in self._engines:
+                return type(self._engines[name])
+        cls: type[Engine] = registry.create_class(ENGINES, name, UnknownEngine, "engine")
+        return cls
 
     def engine(self, name: str | None = None) -> Engine:
         """The engine ``name`` (default: ``settings.engine``), loading it on first use."""

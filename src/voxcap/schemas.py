@@ -131,6 +131,7 @@ class SpeechOutput(BaseModel):
 
     audio: AudioRef | None
     captions: dict[str, FileRef]
+    video: FileRef | None = None
     words: list[WordOut]
     duration: float
     timings: dict[str, float]
@@ -150,6 +151,7 @@ class SpeechOutput(BaseModel):
             update={
                 "audio": sign(self.audio) if self.audio else None,
                 "captions": {k: sign(v) for k, v in self.captions.items()},
+                "video": sign(self.video) if self.video else None,
             }
         )
 
@@ -160,6 +162,7 @@ class SpeechOutput(BaseModel):
             exclude={
                 "audio": {"key", "filename"},
                 "captions": {"__all__": {"key", "filename"}},
+                "video": {"key", "filename"},
             },
         )
 
@@ -184,6 +187,7 @@ def speech_output(
     return SpeechOutput(
         audio=AudioRef(**ref(audio), duration=round(result.duration, 3)) if audio else None,
         captions={k: FileRef(**ref(f)) for k, f in exported.captions.items()},
+        video=FileRef(**ref(exported.video)) if exported.video else None,
         words=[WordOut(text=w.text, start=w.start, end=w.end) for w in result.words],
         duration=round(result.duration, 3),
         timings={k: round(v, 4) for k, v in {**result.timings, **exported.timings}.items()},

@@ -26,6 +26,7 @@ def escape(text: str) -> str:
 
 
 def _style(size: int, primary: pysubs2.Color, secondary: pysubs2.Color) -> pysubs2.SSAStyle:
+    """A style laid out for 1080x1920 (see :func:`fit` for other frames)."""
     return pysubs2.SSAStyle(
         fontname=FONT,
         fontsize=size,
@@ -41,6 +42,20 @@ def _style(size: int, primary: pysubs2.Color, secondary: pysubs2.Color) -> pysub
         marginr=80,
         marginv=560,
     )
+
+
+def fit(style: pysubs2.SSAStyle, frame: tuple[int, int]) -> pysubs2.SSAStyle:
+    """``style`` laid out for a ``frame`` of another size: text scaled with the frame's short
+    side (the same size on 9:16, 1:1 and 16:9 at 1080), margins with its width and height."""
+    width, height = frame
+    scale = min(width, height) / min(PLAY_RES)
+    fitted = style.copy()
+    fitted.fontsize = round(style.fontsize * scale)
+    fitted.outline = round(style.outline * scale, 1)
+    fitted.shadow = round(style.shadow * scale, 1)
+    fitted.marginl = fitted.marginr = round(style.marginl * width / PLAY_RES[0])
+    fitted.marginv = round(style.marginv * height / PLAY_RES[1])
+    return fitted
 
 
 def _ms(seconds: float) -> int:
@@ -85,13 +100,14 @@ STYLES: dict[str, tuple[Callable[[Sequence[Cue]], list[pysubs2.SSAEvent]], pysub
 }
 
 
-def ass_file(cues: Sequence[Cue], style: str) -> pysubs2.SSAFile:
-    """An ASS subtitle file for 1080x1920 video in ``style``."""
+def ass_file(cues: Sequence[Cue], style: str, frame: tuple[int, int] = PLAY_RES) -> pysubs2.SSAFile:
+    """An ASS subtitle file in ``style`` for a video of ``frame`` (width, height; 1080x1920 by
+    default): PlayRes is the frame, so libass draws it without stretching."""
     build, ass_style = STYLES[style]
     subs = pysubs2.SSAFile()
-    subs.info["PlayResX"], subs.info["PlayResY"] = str(PLAY_RES[0]), str(PLAY_RES[1])
+    subs.info["PlayResX"], subs.info["PlayResY"] = str(frame[0]), str(frame[1])
     subs.info["ScaledBorderAndShadow"] = "yes"
     subs.info["WrapStyle"] = "0"
-    subs.styles["Default"] = ass_style.copy()
+    subs.styles["Default"] = fit(ass_style, frame)
     subs.events = build(cues)
     return subs

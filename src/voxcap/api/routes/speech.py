@@ -34,7 +34,7 @@ async def submit(
         raise TextTooLong(
             f"text is {len(body.text)} characters; the limit is {rt.settings.max_text_chars}"
         )
-    check_speakable(body.speech_request(), rt.settings)  # before queueing: no model loads
+    check_speakable(body.speech_request(), rt)  # before queueing: no model loads
     if body.voice and not await asyncio.to_thread(_voice_known, rt, body):
         raise VoiceNotFound(f"no voice named {body.voice!r}")
     job = await asyncio.to_thread(queue.submit, body.model_dump(), who)
