@@ -45,7 +45,8 @@ def test_speak_json_and_then_align_the_recording(tmp_path: Path) -> None:
     run = voxcap("speak", text, "--out", str(tmp_path / "a"), "--json", "--captions", "json,srt")
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
-    assert set(doc) == {"audio", "captions", "words", "duration", "timings"}
+    assert set(doc) == {"audio", "captions", "video", "words", "duration", "timings"}
+    assert doc["video"] is None  # no --video
     assert doc["audio"]["url"].startswith("file://") and doc["audio"]["format"] == "wav"
     assert set(doc["captions"]) == {"json", "srt"}
     assert {"normalize", "synthesize", "align", "captions", "encode"} <= set(doc["timings"])

@@ -67,7 +67,7 @@ def test_speak_is_the_default_operation(worker: ModuleType) -> None:
             },
         }
     )
-    assert set(output) == {"audio", "captions", "words", "duration", "timings"}
+    assert set(output) == {"audio", "captions", "video", "words", "duration", "timings"}
     assert output["audio"]["url"].startswith("http") and output["audio"]["format"] == "mp3"
     assert set(output["captions"]) == {"srt", "ass"}
     assert [w["text"] for w in output["words"]] == ["Dr.", "Smith", "paid", "$3.50."]
@@ -116,7 +116,7 @@ def test_speak_clones_a_library_voice_with_the_tiny_f5(
         # later tests must not find this tiny model and aligner loaded in the worker
         worker.RUNTIME._engines.pop("f5", None)
         worker.RUNTIME._aligners.pop("ctc", None)
-    assert set(output) == {"audio", "captions", "words", "duration", "timings"}, output
+    assert set(output) == {"audio", "captions", "video", "words", "duration", "timings"}, output
     assert [w["text"] for w in output["words"]] == ["Cloned", "on", "RunPod.", "Two", "sentences!"]
     assert output["duration"] > 0.5 and {"reference", "synthesize"} <= set(output["timings"])
     assert output["audio"]["url"].startswith("http") and output["audio"]["format"] == "mp3"

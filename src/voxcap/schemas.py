@@ -41,6 +41,31 @@ class CaptionSpec(BaseModel):
         )
 
 
+class VideoSpec(BaseModel):
+    """``video`` in a narration request: also render video.mp4 (docs/VIDEO.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    aspect: Literal["9:16", "1:1", "16:9"] = "9:16"
+    background: str = Field("#141420", description="A colour: a name or #RRGGBB.")
+    background_url: str | None = Field(
+        None, description="An http(s) image or video to put behind the captions instead."
+    )
+    background_volume: float | None = Field(
+        None, ge=-60, le=12, description="dB of the background video's sound; None mutes it."
+    )
+    fps: int = Field(30, ge=1, le=60)
+
+    @field_validator("background")
+    @classmethod
+    def _colour(cls, value: str) -> str:
+        from voxcap.video import is_colour
+
+        if not is_colour(value):
+            raise ValueError("background must be a colour (a name or #RRGGBB); use background_url")
+        return value
+
+
 class SpeechJob(CaptionSpec):
     """A narration request: ``POST /v1/speech``, a RunPod ``speak`` input, a queued job."""
 
@@ -52,6 +77,7 @@ class SpeechJob(CaptionSpec):
     seed: int | None = Field(None, description="For engines with sampling (F5); Piper ignores.")
     timings: Literal["align", "engine"] = "align"
     aligner: str | None = None
+    video: VideoSpec | None = Field(None, description="Also render video.mp4.")
     loudness: float | str | None = Field(
         None,
         description="Target LUFS (-40 to -13) or a preset: tiktok, reels, youtube, social "

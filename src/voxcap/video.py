@@ -149,6 +149,11 @@ def check(options: VideoOptions) -> Background:
     return background(options.background)
 
 
+def is_colour(value: str) -> bool:
+    """Whether ``value`` names a colour (#RRGGBB, RRGGBB or a known name)."""
+    return bool(_HEX.fullmatch(value.strip())) or value.strip().lower() in COLOURS
+
+
 def background(value: str) -> Background:
     """A colour, or a probed image or video file. Raises BackgroundInvalid."""
     text = value.strip()
@@ -167,6 +172,8 @@ def background(value: str) -> Background:
     if not video:
         raise BackgroundInvalid(f"background {path.name} has no picture (no video stream)")
     width, height = int(video[0].get("width") or 0), int(video[0].get("height") or 0)
+    if not width or not height:
+        raise BackgroundInvalid(f"background {path.name} cannot be read as a picture")
     formats = set(str(info.get("format", {}).get("format_name", "")).split(","))
     still = bool(formats & _IMAGE_FORMATS) or video[0].get("codec_name") in {"png", "mjpeg"}
     if still and len(video) == 1 and not _has_audio(info):

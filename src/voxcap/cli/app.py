@@ -60,12 +60,21 @@ def runtime(**overrides: Any) -> Runtime:
 @contextmanager
 def progress_bar(enabled: bool) -> Iterator[Callable[[Any], None]]:
     """A rich progress bar per pipeline stage, on stderr; yields the pipeline listener."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     bar = Progress(
         TextColumn("{task.description:<10}"),
         BarColumn(),
+        TaskProgressColumn(),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
         console=err,
         transient=True,
         disable=not enabled,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from voxcap.domain import SpeechResult
     from voxcap.export import Artifact, Exported
     from voxcap.runtime import Runtime
+    from voxcap.video import VideoPlan
 
 
 class CaptionStyle(StrEnum):
@@ -52,6 +54,17 @@ MaxDur = Annotated[float, typer.Option(min=0.1, help="Longest phrase cue, second
 AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON instead.")]
 Aligner = Annotated[str | None, typer.Option(help="Forced aligner (default: VOXCAP_ALIGNER).")]
 Timings = Annotated[TimingSource, typer.Option(help="Word timings: aligner or engine.")]
+Video = Annotated[bool, typer.Option("--video", help="Also write video.mp4 with the captions.")]
+Aspect = Annotated[str, typer.Option(help="Video frame: 9:16 (1080x1920), 1:1, 16:9.")]
+Background = Annotated[
+    str,
+    typer.Option(help="Video background: a colour (name or #RRGGBB), an image or a video file."),
+]
+BackgroundVolume = Annotated[
+    float | None,
+    typer.Option(help="dB of a background video's own sound under the voice (default: muted)."),
+]
+Fps = Annotated[int, typer.Option(help="Video frames per second.")]
 Loudness = Annotated[
     str | None,
     typer.Option(
@@ -90,9 +103,15 @@ def speak(
     social: Annotated[
         bool, typer.Option("--social", help="Same as --loudness tiktok (-14 LUFS).")
     ] = False,
+    video: Video = False,
+    aspect: Aspect = "9:16",
+    background: Background = "#141420",
+    background_volume: BackgroundVolume = None,
+    fps: Fps = 30,
     as_json: AsJson = False,
 ) -> None:
-    """Speak TEXT and write speech.<ext>, captions.srt|vtt|ass, words.csv and words.json."""
+    """Speak TEXT and write speech.<ext>, captions.srt|vtt|ass, words.csv and words.json (and
+    video.mp4 with --video)."""
 
     def run() -> None:
         from voxcap import loudness as loudness_
@@ -114,10 +133,13 @@ def speak(
         request = SpeechRequest(
             body, engine, voice, speed, timings.value, aligner, ref_text=ref_text, seed=seed
         )
+        plan = _video_plan(video, aspect, background, background_volume, fps, None)
+        options = _caption_options(cue_mode, max_words, max_chars, max_duration, caption_style)
+        if plan is not None:
+            options = replace(options, frame=plan.frame)
         with progress_bar(not as_json) as listener:
             result = run_speak(request, rt, listener, lufs)
-        options = _caption_options(cue_mode, max_words, max_chars, max_duration, caption_style)
-        artifacts, stage_times = render(result, fmt, formats, options)
+            artifacts, stage_times = render(result, fmt, formats, options, plan, listener)
         _finish(result, _deliver(rt, artifacts, stage_times, out_dir), started, as_json)
 
     guarded(run)
@@ -135,9 +157,21 @@ def align(
     max_chars: MaxChars = 28,
     max_duration: MaxDur = 3.0,
     aligner: Aligner = None,
+    video: Annotated[
+        bool,
+        typer.Option(
+            "--video",
+            help="Also write video.mp4: the captions burned into AUDIO when it is a video, "
+            "else AUDIO over a background.",
+        ),
+    ] = False,
+    aspect: Aspect = "9:16",
+    background: Background = "#141420",
+    fps: Fps = 30,
     as_json: AsJson = False,
 ) -> None:
-    """Time the words of a text in an existing recording and write the caption files."""
+    """Time the words of a text in an existing recording (audio or video) and write the
+    caption files (and video.mp4 with --video)."""
 
     def run() -> None:
         from voxcap.audio import decode
@@ -153,13 +187,33 @@ def align(
         rt = runtime()
         if out_dir is not None:
             check_writable(out_dir)
-        with progress_bar(not as_json) as listener:
-            result = run_align(decode(audio), body, rt, aligner, listener)
+        recording = decode(audio)
+        plan = _video_plan(video, aspect, background, None, fps, audio)
         options = _caption_options(cue_mode, max_words, max_chars, max_duration, caption_style)
-        artifacts, stage_times = render(result, None, formats, options)
+        if plan is not None:
+            options = replace(options, frame=plan.frame)
+        with progress_bar(not as_json) as listener:
+            result = run_align(recording, body, rt, aligner, listener)
+            artifacts, stage_times = render(result, None, formats, options, plan, listener)
         _finish(result, _deliver(rt, artifacts, stage_times, out_dir), started, as_json)
 
     guarded(run)
+
+
+def _video_plan(
+    video: bool,
+    aspect: str,
+    background: str,
+    volume: float | None,
+    fps: int,
+    source: Path | None,
+) -> VideoPlan | None:
+    """The checked video plan (before any synthesis), or None without --video."""
+    if not video:
+        return None
+    from voxcap.video import VideoOptions, plan
+
+    return plan(VideoOptions(aspect, background, volume, fps), source)
 
 
 def _caption_options(
@@ -196,6 +250,7 @@ def _finish(result: SpeechResult, exported: Exported, started: float, as_json: b
         return
     table = Table(show_header=False, box=None)
     files = ([exported.audio] if exported.audio else []) + list(exported.captions.values())
+    files += [exported.video] if exported.video else []
     for f in files:
         table.add_row(f.format, str(f.path) if f.path else f.url, f"{f.bytes:,} bytes")
     out.print(table, soft_wrap=True)

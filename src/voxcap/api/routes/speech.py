@@ -35,6 +35,10 @@ async def submit(
             f"text is {len(body.text)} characters; the limit is {rt.settings.max_text_chars}"
         )
     check_speakable(body.speech_request(), rt)  # before queueing: no model loads
+    if body.video is not None:
+        from voxcap.video import ffmpeg
+
+        await asyncio.to_thread(ffmpeg)  # video_unavailable now, not after synthesis
     if body.voice and not await asyncio.to_thread(_voice_known, rt, body):
         raise VoiceNotFound(f"no voice named {body.voice!r}")
     job = await asyncio.to_thread(queue.submit, body.model_dump(), who)

@@ -1,0 +1,272 @@
+"""Captioned video, checked as a viewer sees it: ffprobe for the streams, frames grabbed by
+ffmpeg and read as pixels for the captions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voxcap import pipeline
+from voxcap.domain import CaptionOptions, SpeechRequest, SpeechResult
+from voxcap.errors import BackgroundInvalid, UnknownAspect
+from voxcap.export import render, to_folder
+from voxcap.pipeline import ProgressEvent
+from voxcap.runtime import Runtime
+from voxcap.settings import Settings
+from voxcap.video import ASPECTS, VideoOptions, plan
+
+from .servers import run_voxcap as voxcap
+
+BACKGROUND = (0x14, 0x14, 0x20)
+YELLOW = (255, 214, 0)
+TEXT = "Hello there, friends. This is the second sentence, after a long pause."
+
+
+def ffprobe(path: Path) -> dict[str, dict[str, str]]:
+    done = subprocess.run(
+        ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format"]
+        + [str(path)],
+        capture_output=True,
+        check=True,
+    )
+    info = json.loads(done.stdout)
+    streams = {s["codec_type"]: s for s in info["streams"]}
+    return {**streams, "format": info["format"]}
+
+
+def frame(path: Path, at: float, size: tuple[int, int]) -> np.ndarray:
+    """The picture at ``at`` seconds as an RGB array (height, width, 3)."""
+    done = subprocess.run(
+        ["ffmpeg", "-v", "error", "-ss", f"{at:.3f}", "-i", str(path), "-frames:v", "1"]
+        + ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        capture_output=True,
+        check=True,
+    )
+    return np.frombuffer(done.stdout, np.uint8).reshape(size[1], size[0], 3)
+
+
+def near(pixels: np.ndarray, colour: tuple[int, int, int], tolerance: int = 40) -> int:
+    return int(np.sum(np.all(np.abs(pixels.astype(int) - colour) <= tolerance, axis=-1)))
+
+
+@pytest.fixture(scope="module")
+def paused(tmp_path_factory: pytest.TempPathFactory) -> SpeechResult:
+    """Two sentences with a 1.2 s pause between them (longer than a cue's gap)."""
+    settings = Settings(engine="piper", aligner="sphinx", sentence_pause=1.2)
+    return pipeline.speak(SpeechRequest(TEXT), Runtime(settings))
+
+
+def make_video(
+    result: SpeechResult, folder: Path, options: VideoOptions, style: str = "karaoke"
+) -> tuple[Path, list[ProgressEvent]]:
+    video = plan(options)
+    events: list[ProgressEvent] = []
+    captions = CaptionOptions(style=style, frame=video.frame)  # type: ignore[arg-type]
+    artifacts, _ = render(result, None, ["ass"], captions, video, events.append)
+    exported = to_folder(artifacts, folder, {})
+    assert exported.video is not None and exported.video.path is not None
+    return exported.video.path, events
+
+
+@pytest.mark.parametrize("aspect", list(ASPECTS))
+def test_narration_video_streams_size_duration_and_faststart(
+    paused: SpeechResult, aspect: str, tmp_path: Path
+) -> None:
+    path, events = make_video(paused, tmp_path, VideoOptions(aspect=aspect))
+    info = ffprobe(path)
+    width, height = ASPECTS[aspect]
+    assert info["video"]["codec_name"] == "h264" and info["video"]["pix_fmt"] == "yuv420p"
+    assert (int(info["video"]["width"]), int(info["video"]["height"])) == (width, height)
+    assert info["video"]["r_frame_rate"] == "30/1"
+    assert info["audio"]["codec_name"] == "aac"
+    assert abs(float(info["video"]["duration"]) - paused.duration) <= 1 / 30 + 1e-3
+    data = path.read_bytes()
+    assert data.index(b"moov") < data.index(b"mdat")  # +faststart: playable while loading
+    fractions = [e.fraction for e in events if e.stage == "render"]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert any(0 < f < 1 for f in fractions) and fractions == sorted(fractions)
+
+
+@pytest.mark.parametrize("aspect", list(ASPECTS))
+def test_captions_show_while_words_are_spoken_and_not_in_a_pause(
+    paused: SpeechResult, aspect: str, tmp_path: Path
+) -> None:
+    path, _ = make_video(paused, tmp_path, VideoOptions(aspect=aspect))
+    size = ASPECTS[aspect]
+    band = slice(size[1] // 3, size[1])  # the captions sit in the lower part of the frame
+    words = paused.words
+    # inside the second word: the first word is already sung (highlight colour)
+    second = words[1]
+    during = frame(path, (second.start + second.end) / 2, size)[band]
+    assert near(during, YELLOW) > 500, "highlighted caption pixels"
+    assert near(during, (255, 255, 255), 30) > 200, "not-yet-spoken words in white"
+    # the pause between the sentences, longer than the cue gap: nothing but background
+    gap_start = next(w.end for w in words if w.text == "friends.")
+    gap_end = next(w.start for w in words if w.text == "This")
+    assert gap_end - gap_start > 0.8
+    quiet = frame(path, (gap_start + gap_end) / 2, size)[band]
+    assert near(quiet, BACKGROUND, 12) == quiet.shape[0] * quiet.shape[1]
+
+
+def test_word_style_shows_the_word_being_said_in_white(
+    paused: SpeechResult, tmp_path: Path
+) -> None:
+    path, _ = make_video(paused, tmp_path, VideoOptions(), style="word")
+    word = paused.words[4]
+    pixels = frame(path, (word.start + word.end) / 2, ASPECTS["9:16"])
+    assert near(pixels, (255, 255, 255), 30) > 300
+    assert near(pixels, YELLOW) == 0
+
+
+def test_image_background_covers_the_frame(paused: SpeechResult, tmp_path: Path) -> None:
+    image = tmp_path / "bg.png"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=0x3070c0:s=640x480"]
+        + ["-frames:v", "1", str(image)],
+        check=True,
+    )
+    path, _ = make_video(paused, tmp_path / "out", VideoOptions(background=str(image)))
+    top = frame(path, 0.5, ASPECTS["9:16"])[:200]
+    assert near(top, (0x30, 0x70, 0xC0), 12) == top.shape[0] * top.shape[1]  # cover: no bars
+
+
+def test_video_background_loops_and_its_sound_is_mixed_or_muted(
+    paused: SpeechResult, tmp_path: Path
+) -> None:
+    clip = tmp_path / "bg.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=640x360:r=25:d=1.5"]
+        + ["-f", "lavfi", "-i", "sine=f=220:d=1.5", "-shortest", "-c:v", "libx264"]
+        + ["-pix_fmt", "yuv420p", "-c:a", "aac", str(clip)],
+        check=True,
+    )
+    levels = {}
+    for name, volume in (("muted", None), ("mixed", -6.0)):
+        options = VideoOptions(background=str(clip), background_volume=volume)
+        path, _ = make_video(paused, tmp_path / name, options)
+        info = ffprobe(path)
+        assert abs(float(info["video"]["duration"]) - paused.duration) <= 1 / 30 + 1e-3
+        # in the pause between sentences only the background can be heard
+        gap = next(w.end for w in paused.words if w.text == "friends.") + 0.4
+        levels[name] = _rms(path, gap, 0.3)
+    assert levels["muted"] < 0.003 < levels["mixed"]
+
+
+def test_align_video_keeps_the_frame_rate_size_and_audio_bit_exact(
+    paused: SpeechResult, tmp_path: Path
+) -> None:
+    from voxcap.audio import FORMATS, encode
+
+    wav = tmp_path / "voice.wav"
+    wav.write_bytes(encode(paused.audio, FORMATS["wav"]))
+    talking = tmp_path / "talking-head.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=0x205020:s=720x1280:r=25"]
+        + ["-i", str(wav), "-shortest", "-c:v", "libx264", "-pix_fmt", "yuv420p"]
+        + ["-c:a", "aac", str(talking)],
+        check=True,
+    )
+    script = tmp_path / "script.txt"
+    script.write_text(TEXT)
+    run = voxcap("align", str(talking), "-f", str(script), "--video", "--out", str(tmp_path / "o"))
+    assert run.returncode == 0, run.stderr
+    out = tmp_path / "o" / "video.mp4"
+    before, after = ffprobe(talking), ffprobe(out)
+    assert (after["video"]["width"], after["video"]["height"]) == (720, 1280)
+    assert after["video"]["r_frame_rate"] == before["video"]["r_frame_rate"] == "25/1"
+    assert _audio_md5(out) == _audio_md5(talking)  # the sound stream copied, not re-encoded
+    ass = (tmp_path / "o" / "captions.ass").read_text()
+    assert "PlayResX: 720" in ass and "PlayResY: 1280" in ass
+    word = json.loads((tmp_path / "o" / "words.json").read_text())["words"][1]
+    pixels = frame(out, (word["start"] + word["end"]) / 2, (720, 1280))
+    assert near(pixels, YELLOW) > 200
+
+
+def test_bad_video_input_fails_before_synthesis(tmp_path: Path) -> None:
+    with pytest.raises(UnknownAspect):
+        plan(VideoOptions(aspect="4:3"))
+    with pytest.raises(BackgroundInvalid, match="neither a colour"):
+        plan(VideoOptions(background=str(tmp_path / "missing.png")))
+    sound = tmp_path / "sound.wav"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=d=0.5", str(sound)], check=True
+    )
+    with pytest.raises(BackgroundInvalid, match="no picture"):
+        plan(VideoOptions(background=str(sound)))
+    huge = tmp_path / "huge.png"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=s=8000x7000", "-frames:v", "1"]
+        + [str(huge)],
+        check=True,
+    )
+    with pytest.raises(BackgroundInvalid, match="56 MP"):
+        plan(VideoOptions(background=str(huge)))
+    junk = tmp_path / "junk.jpg"
+    junk.write_bytes(b"not a picture")
+    with pytest.raises(BackgroundInvalid, match="junk.jpg"):
+        plan(VideoOptions(background=str(junk)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--aspect", "4:3"], "unknown_aspect"),
+        (["--background", "nowhere.png"], "background_invalid"),
+        (["--fps", "500"], "invalid_input"),
+    ],
+)
+def test_cli_refuses_bad_video_options_before_work(
+    args: list[str], code: str, tmp_path: Path
+) -> None:
+    run = voxcap(
+        "speak", "Hello.", "--engine", "piper", "--video", *args, "--out", str(tmp_path / "o")
+    )
+    assert run.returncode == 2, run.stderr
+    assert f"({code})" in run.stderr and "Traceback" not in run.stderr
+    assert not any((tmp_path / "o").glob("*"))
+
+
+@pytest.mark.slow
+def test_cli_without_ffmpeg_says_so_before_work(tmp_path: Path) -> None:
+    import sys
+
+    bin_dir = str(Path(sys.executable).parent)
+    run = voxcap(
+        "speak",
+        "Hello.",
+        "--engine",
+        "piper",
+        "--video",
+        "--out",
+        str(tmp_path / "o"),
+        env={"PATH": bin_dir},
+    )
+    assert run.returncode == 2, run.stderr
+    assert "(video_unavailable)" in run.stderr
+
+
+def _rms(path: Path, start: float, length: float) -> float:
+    done = subprocess.run(
+        ["ffmpeg", "-v", "error", "-ss", f"{start:.3f}", "-t", f"{length:.3f}", "-i", str(path)]
+        + ["-map", "0:a:0", "-ac", "1", "-f", "f32le", "-"],
+        capture_output=True,
+        check=True,
+    )
+    samples = np.frombuffer(done.stdout, np.float32)
+    return float(np.sqrt(np.mean(samples**2)))
+
+
+def _audio_md5(path: Path) -> str:
+    done = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "adts"]
+        + ["-"],
+        capture_output=True,
+        check=True,
+    )
+    return hashlib.md5(done.stdout).hexdigest()
