@@ -29,8 +29,16 @@ TEXT = "Hello there, friends. This is the second sentence, after a long pause."
 
 def ffprobe(path: Path) -> dict[str, dict[str, str]]:
     done = subprocess.run(
-        ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format"]
-        + [str(path)],
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_streams",
+            "-show_format",
+            str(path),
+        ],
         capture_output=True,
         check=True,
     )
@@ -42,8 +50,22 @@ def ffprobe(path: Path) -> dict[str, dict[str, str]]:
 def frame(path: Path, at: float, size: tuple[int, int]) -> np.ndarray:
     """The picture at ``at`` seconds as an RGB array (height, width, 3)."""
     done = subprocess.run(
-        ["ffmpeg", "-v", "error", "-ss", f"{at:.3f}", "-i", str(path), "-frames:v", "1"]
-        + ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-ss",
+            f"{at:.3f}",
+            "-i",
+            str(path),
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ],
         capture_output=True,
         check=True,
     )
@@ -126,8 +148,18 @@ def test_word_style_shows_the_word_being_said_in_white(
 def test_image_background_covers_the_frame(paused: SpeechResult, tmp_path: Path) -> None:
     image = tmp_path / "bg.png"
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=0x3070c0:s=640x480"]
-        + ["-frames:v", "1", str(image)],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=0x3070c0:s=640x480",
+            "-frames:v",
+            "1",
+            str(image),
+        ],
         check=True,
     )
     path, _ = make_video(paused, tmp_path / "out", VideoOptions(background=str(image)))
@@ -140,9 +172,27 @@ def test_video_background_loops_and_its_sound_is_mixed_or_muted(
 ) -> None:
     clip = tmp_path / "bg.mp4"
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=640x360:r=25:d=1.5"]
-        + ["-f", "lavfi", "-i", "sine=f=220:d=1.5", "-shortest", "-c:v", "libx264"]
-        + ["-pix_fmt", "yuv420p", "-c:a", "aac", str(clip)],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=s=640x360:r=25:d=1.5",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=f=220:d=1.5",
+            "-shortest",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            str(clip),
+        ],
         check=True,
     )
     levels = {}
@@ -166,9 +216,25 @@ def test_align_video_keeps_the_frame_rate_size_and_audio_bit_exact(
     wav.write_bytes(encode(paused.audio, FORMATS["wav"]))
     talking = tmp_path / "talking-head.mp4"
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=0x205020:s=720x1280:r=25"]
-        + ["-i", str(wav), "-shortest", "-c:v", "libx264", "-pix_fmt", "yuv420p"]
-        + ["-c:a", "aac", str(talking)],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=0x205020:s=720x1280:r=25",
+            "-i",
+            str(wav),
+            "-shortest",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            str(talking),
+        ],
         check=True,
     )
     script = tmp_path / "script.txt"
@@ -200,15 +266,25 @@ def test_bad_video_input_fails_before_synthesis(tmp_path: Path) -> None:
         plan(VideoOptions(background=str(sound)))
     huge = tmp_path / "huge.png"
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=s=8000x7000", "-frames:v", "1"]
-        + [str(huge)],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=s=8000x7000",
+            "-frames:v",
+            "1",
+            str(huge),
+        ],
         check=True,
     )
     with pytest.raises(BackgroundInvalid, match="56 MP"):
         plan(VideoOptions(background=str(huge)))
     junk = tmp_path / "junk.jpg"
     junk.write_bytes(b"not a picture")
-    with pytest.raises(BackgroundInvalid, match="junk.jpg"):
+    with pytest.raises(BackgroundInvalid, match=r"junk\.jpg"):
         plan(VideoOptions(background=str(junk)))
 
 
@@ -253,8 +329,24 @@ def test_cli_without_ffmpeg_says_so_before_work(tmp_path: Path) -> None:
 
 def _rms(path: Path, start: float, length: float) -> float:
     done = subprocess.run(
-        ["ffmpeg", "-v", "error", "-ss", f"{start:.3f}", "-t", f"{length:.3f}", "-i", str(path)]
-        + ["-map", "0:a:0", "-ac", "1", "-f", "f32le", "-"],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-ss",
+            f"{start:.3f}",
+            "-t",
+            f"{length:.3f}",
+            "-i",
+            str(path),
+            "-map",
+            "0:a:0",
+            "-ac",
+            "1",
+            "-f",
+            "f32le",
+            "-",
+        ],
         capture_output=True,
         check=True,
     )
@@ -264,8 +356,20 @@ def _rms(path: Path, start: float, length: float) -> float:
 
 def _audio_md5(path: Path) -> str:
     done = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "adts"]
-        + ["-"],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            "0:a:0",
+            "-c",
+            "copy",
+            "-f",
+            "adts",
+            "-",
+        ],
         capture_output=True,
         check=True,
     )
