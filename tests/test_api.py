@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,10 @@ PROVOKED_ELSEWHERE = {
     "storage_auth_failed": "tests/test_storage.py::test_s3_wrong_secret_is_one_clear_error",
     "storage_bucket_not_found": BUCKET_TEST,
     "engine_failed": "tests/test_piper.py::test_unmatchable_groups_raise",
+    "video_unavailable": "tests/test_video.py::test_cli_without_ffmpeg_says_so_before_work",
+    "unknown_aspect": "tests/test_video.py::test_bad_video_input_fails_before_synthesis",
+    "background_invalid": "tests/test_video.py::test_bad_video_input_fails_before_synthesis",
+    "render_failed": "tests/test_video.py::test_a_failed_render_leaves_no_video",
     "alignment_failed": "tests/test_alignment.py::test_unalignable_text_is_a_clear_error",
     "worker_died": "tests/test_jobs.py::test_a_job_whose_worker_keeps_dying_fails",
     "internal_error": "tests/test_jobs.py::test_an_unexpected_error_fails_the_job_not_the_worker",
@@ -89,6 +94,42 @@ def test_submit_poll_and_fetch_every_file(api: Api) -> None:
         assert got.status_code == 200 and len(got.content) == ref["bytes"], fmt
     assert httpx.get(result["captions"]["json"]["url"]).json()["words"] == result["words"]
     assert "key" not in result["audio"]
+
+
+def test_a_job_with_video_returns_a_signed_mp4_and_reports_render(
+    api: Api, tmp_path: Path
+) -> None:
+    body = {"text": "A video, please.", "video": {"aspect": "1:1", "background": "#203040"}}
+    with api.client() as client:
+        job_id = client.post("/v1/speech", json=body).json()["id"]
+        with api.working(), connect_sse(client, "GET", f"/v1/jobs/{job_id}/events") as source:
+            events = [(e.event, e.json()) for e in source.iter_sse()]
+    stages = [data["progress"]["stage"] for _, data in events]
+    assert stages[-1] == "render", stages  # the last stage the worker reported
+    result = events[-1][1]["result"]
+    assert "render" in result["timings"] and result["video"]["expires_at"] > time.time()
+    video = httpx.get(result["video"]["url"])
+    assert video.status_code == 200 and video.headers["content-type"] == "video/mp4"
+    path = tmp_path / "video.mp4"
+    path.write_bytes(video.content)
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0"]
+        + [str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "1080,1080" in probe.stdout
+
+
+def test_bad_video_requests_are_refused_at_submit(api: Api) -> None:
+    with api.client() as client:
+        bad_aspect = {"text": "Hi.", "video": {"aspect": "4:3"}}
+        assert error_of(client.post("/v1/speech", json=bad_aspect), 422) == "invalid_request"
+        server_file = {"text": "Hi.", "video": {"background": "/etc/passwd"}}
+        response = client.post("/v1/speech", json=server_file)
+        assert error_of(response, 422) == "invalid_request"
+        assert "background_url" in response.json()["error"]["message"]
 
 
 def test_wait_returns_the_finished_job(api: Api) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -374,3 +375,21 @@ def _audio_md5(path: Path) -> str:
         check=True,
     )
     return hashlib.md5(done.stdout).hexdigest()
+
+
+def test_a_failed_render_leaves_no_video(paused: SpeechResult, tmp_path: Path) -> None:
+    from voxcap.errors import RenderFailed
+
+    clip = tmp_path / "bg.mp4"
+    subprocess.run(
+        [
+            *("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=320x240:d=1"),
+            *("-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip)),
+        ],
+        check=True,
+    )
+    video = plan(VideoOptions(background=str(clip)))
+    clip.write_bytes(b"gone bad after the check")  # ffmpeg itself now fails on it
+    with pytest.raises(RenderFailed, match="ffmpeg could not render"):
+        render(paused, None, ["ass"], CaptionOptions(frame=video.frame), video)
+    assert not list(Path(tempfile.gettempdir()).glob("voxcap-video-*"))  # scratch removed
