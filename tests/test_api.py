@@ -96,9 +96,7 @@ def test_submit_poll_and_fetch_every_file(api: Api) -> None:
     assert "key" not in result["audio"]
 
 
-def test_a_job_with_video_returns_a_signed_mp4_and_reports_render(
-    api: Api, tmp_path: Path
-) -> None:
+def test_a_job_with_video_returns_a_signed_mp4_and_reports_render(api: Api, tmp_path: Path) -> None:
     body = {"text": "A video, please.", "video": {"aspect": "1:1", "background": "#203040"}}
     with api.client() as client:
         job_id = client.post("/v1/speech", json=body).json()["id"]
@@ -113,8 +111,10 @@ def test_a_job_with_video_returns_a_signed_mp4_and_reports_render(
     path = tmp_path / "video.mp4"
     path.write_bytes(video.content)
     probe = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0"]
-        + [str(path)],
+        [
+            *("ffprobe", "-v", "error", "-show_entries", "stream=width,height"),
+            *("-of", "csv=p=0", str(path)),
+        ],
         capture_output=True,
         text=True,
         check=True,

@@ -5,7 +5,6 @@ each made by ffmpeg from real speech; errors name the file."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,7 @@ from voxcap.runtime import Runtime
 from voxcap.settings import Settings
 
 from .conftest import CLIP_TEXT
+from .media import ffmpeg, silent_video
 from .servers import run_voxcap as voxcap
 
 # container -> ffmpeg output options (video containers get a small picture track)
@@ -40,23 +40,16 @@ def convert(wav: Path, suffix: str) -> Path:
     """``wav`` as a ``suffix`` file made by ffmpeg (a 160x90 picture for video containers)."""
     out = wav.with_name(f"{wav.stem}-{suffix}.{suffix}")
     picture = ["-f", "lavfi", "-i", "color=c=navy:s=160x90:r=15"] if suffix in VIDEO else []
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-y",
-            *picture,
-            "-i",
-            str(wav),
-            "-shortest",
-            "-map",
-            f"{1 if picture else 0}:a",
-            *(["-map", "0:v"] if picture else []),
-            *CONTAINERS[suffix],
-            str(out),
-        ],
-        check=True,
+    ffmpeg(
+        *picture,
+        "-i",
+        str(wav),
+        "-shortest",
+        "-map",
+        f"{1 if picture else 0}:a",
+        *(["-map", "0:v"] if picture else []),
+        *CONTAINERS[suffix],
+        str(out),
     )
     return out
 
@@ -120,32 +113,13 @@ def test_cli_aligns_a_video_soundtrack_like_the_wav(
 
 
 def test_errors_name_the_file_and_never_a_python_object(clip: Path, tmp_path: Path) -> None:
-    silent_video = tmp_path / "silent.mp4"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "color=s=64x64:r=5",
-            "-t",
-            "1",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            str(silent_video),
-        ],
-        check=True,
-    )
+    silent = silent_video(tmp_path / "silent.mp4")
     junk = tmp_path / "junk.wav"
     junk.write_bytes(bytes(range(256)) * 20)
     garbage = tmp_path / "notes.m4a"
     garbage.write_bytes(b"this is not a recording")
     with pytest.raises(AudioDecodeError, match=r"silent\.mp4 has no audio track"):
-        decode(silent_video)
+        decode(silent)
     for path in (junk, garbage):
         with pytest.raises(AudioDecodeError, match=path.name) as caught:
             decode(path)
@@ -156,26 +130,7 @@ def test_errors_name_the_file_and_never_a_python_object(clip: Path, tmp_path: Pa
 
 @pytest.mark.slow
 def test_cli_voices_add_and_align_refuse_a_video_without_sound(tmp_path: Path) -> None:
-    silent = tmp_path / "silent.mov"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "color=s=64x64:r=5",
-            "-t",
-            "1",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            str(silent),
-        ],
-        check=True,
-    )
+    silent = silent_video(tmp_path / "silent.mov")
     env = {"VOXCAP_STORAGE": f"file://{tmp_path / 'store'}"}
     add = voxcap("voices", "add", "kim", str(silent), "--transcript", "Hi.", env=env)
     run = voxcap("align", str(silent), "--text", "Hi.", "--out", str(tmp_path / "o"))

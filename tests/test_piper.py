@@ -66,6 +66,10 @@ def test_timings_engine_without_native_timings_is_an_error() -> None:
     class Silent:
         name = "silent"
 
+        @classmethod
+        def languages(cls, voice: object, settings: object) -> None:
+            return None  # any
+
         def synthesize(self, script, voice, options, progress=None):  # type: ignore[no-untyped-def]
             from voxcap.domain import Audio
             from voxcap.engines.base import Synthesis

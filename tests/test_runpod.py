@@ -80,6 +80,21 @@ def test_speak_is_the_default_operation(worker: ModuleType) -> None:
     assert worker.COLD_START > 0
 
 
+def test_speak_with_video_returns_the_mp4(worker: ModuleType) -> None:
+    output = worker.handler(
+        {
+            "id": "job-video",
+            "input": {"text": "A short one.", "voice": "joe", "video": {"aspect": "16:9"}},
+        }
+    )
+    assert output["video"]["format"] == "mp4" and output["video"]["url"].startswith("http")
+    assert "render" in output["timings"]
+    keys = worker.RUNTIME.store.list("outputs/job-video/")
+    assert "outputs/job-video/video.mp4" in keys
+    bad = worker.handler({"id": "j", "input": {"text": "Hi.", "video": {"aspect": "4:3"}}})
+    assert code_of(bad) == "invalid_request"
+
+
 def test_speak_clones_a_library_voice_with_the_tiny_f5(
     worker: ModuleType, clip_wav: bytes, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

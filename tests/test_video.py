@@ -21,6 +21,7 @@ from voxcap.runtime import Runtime
 from voxcap.settings import Settings
 from voxcap.video import ASPECTS, VideoOptions, plan
 
+from .media import ffmpeg, h264
 from .servers import run_voxcap as voxcap
 
 BACKGROUND = (0x14, 0x14, 0x20)
@@ -148,21 +149,7 @@ def test_word_style_shows_the_word_being_said_in_white(
 
 def test_image_background_covers_the_frame(paused: SpeechResult, tmp_path: Path) -> None:
     image = tmp_path / "bg.png"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "color=c=0x3070c0:s=640x480",
-            "-frames:v",
-            "1",
-            str(image),
-        ],
-        check=True,
-    )
+    ffmpeg("-f", "lavfi", "-i", "color=c=0x3070c0:s=640x480", "-frames:v", "1", str(image))
     path, _ = make_video(paused, tmp_path / "out", VideoOptions(background=str(image)))
     top = frame(path, 0.5, ASPECTS["9:16"])[:200]
     assert near(top, (0x30, 0x70, 0xC0), 12) == top.shape[0] * top.shape[1]  # cover: no bars
@@ -172,29 +159,10 @@ def test_video_background_loops_and_its_sound_is_mixed_or_muted(
     paused: SpeechResult, tmp_path: Path
 ) -> None:
     clip = tmp_path / "bg.mp4"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=s=640x360:r=25:d=1.5",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=f=220:d=1.5",
-            "-shortest",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            str(clip),
-        ],
-        check=True,
+    h264(
+        *("-f", "lavfi", "-i", "testsrc2=s=640x360:r=25:d=1.5"),
+        *("-f", "lavfi", "-i", "sine=f=220:d=1.5"),
+        out=clip,
     )
     levels = {}
     for name, volume in (("muted", None), ("mixed", -6.0)):
@@ -216,28 +184,7 @@ def test_align_video_keeps_the_frame_rate_size_and_audio_bit_exact(
     wav = tmp_path / "voice.wav"
     wav.write_bytes(encode(paused.audio, FORMATS["wav"]))
     talking = tmp_path / "talking-head.mp4"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "color=c=0x205020:s=720x1280:r=25",
-            "-i",
-            str(wav),
-            "-shortest",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            str(talking),
-        ],
-        check=True,
-    )
+    h264("-f", "lavfi", "-i", "color=c=0x205020:s=720x1280:r=25", "-i", wav, out=talking)
     script = tmp_path / "script.txt"
     script.write_text(TEXT)
     run = voxcap("align", str(talking), "-f", str(script), "--video", "--out", str(tmp_path / "o"))
@@ -260,27 +207,11 @@ def test_bad_video_input_fails_before_synthesis(tmp_path: Path) -> None:
     with pytest.raises(BackgroundInvalid, match="neither a colour"):
         plan(VideoOptions(background=str(tmp_path / "missing.png")))
     sound = tmp_path / "sound.wav"
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=d=0.5", str(sound)], check=True
-    )
+    ffmpeg("-f", "lavfi", "-i", "sine=d=0.5", sound)
     with pytest.raises(BackgroundInvalid, match="no picture"):
         plan(VideoOptions(background=str(sound)))
     huge = tmp_path / "huge.png"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "color=s=8000x7000",
-            "-frames:v",
-            "1",
-            str(huge),
-        ],
-        check=True,
-    )
+    ffmpeg("-f", "lavfi", "-i", "color=s=8000x7000", "-frames:v", "1", huge)
     with pytest.raises(BackgroundInvalid, match="56 MP"):
         plan(VideoOptions(background=str(huge)))
     junk = tmp_path / "junk.jpg"
@@ -381,13 +312,7 @@ def test_a_failed_render_leaves_no_video(paused: SpeechResult, tmp_path: Path) -
     from voxcap.errors import RenderFailed
 
     clip = tmp_path / "bg.mp4"
-    subprocess.run(
-        [
-            *("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=320x240:d=1"),
-            *("-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip)),
-        ],
-        check=True,
-    )
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:d=1", "-c:v", "libx264", clip)
     video = plan(VideoOptions(background=str(clip)))
     clip.write_bytes(b"gone bad after the check")  # ffmpeg itself now fails on it
     with pytest.raises(RenderFailed, match="ffmpeg could not render"):
