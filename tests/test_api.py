@@ -122,6 +122,34 @@ def test_a_job_with_video_returns_a_signed_mp4_and_reports_render(api: Api, tmp_
     assert "1080,1080" in probe.stdout
 
 
+def test_a_video_background_comes_by_url(api: Api, tmp_path: Path) -> None:
+    from .media import ffmpeg
+
+    image = tmp_path / "bg.png"
+    ffmpeg("-f", "lavfi", "-i", "color=c=0x3070c0:s=320x240", "-frames:v", "1", image)
+    store = api.worker.runtime.store
+    store.put("uploads/bg.png", image.read_bytes(), "image/png")
+    url = store.signed_url("uploads/bg.png", 600, "bg.png").url
+    body = {"text": "Over a picture.", "video": {"background_url": url}}
+    with api.client() as client:
+        job_id = client.post("/v1/speech", json=body).json()["id"]
+        api.drain()
+        done = client.get(f"/v1/jobs/{job_id}").json()
+    assert done["status"] == "succeeded", done
+    path = tmp_path / "video.mp4"
+    path.write_bytes(httpx.get(done["result"]["video"]["url"]).content)
+    pixels = subprocess.run(
+        [
+            *("ffmpeg", "-v", "error", "-ss", "0.2", "-i", str(path), "-frames:v", "1"),
+            *("-vf", "crop=100:100:0:0", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"),
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
+    corner = [int(b) for b in pixels[:3]]
+    assert abs(corner[0] - 0x30) < 12 and abs(corner[2] - 0xC0) < 12  # the picture, cropped in
+
+
 def test_bad_video_requests_are_refused_at_submit(api: Api) -> None:
     with api.client() as client:
         bad_aspect = {"text": "Hi.", "video": {"aspect": "4:3"}}
