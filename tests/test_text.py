@@ -109,3 +109,14 @@ def test_empty_text_is_rejected(text: str) -> None:
 def test_overlong_text_is_rejected() -> None:
     with pytest.raises(TextTooLong, match="limit is 10"):
         prepare("x" * 11, max_chars=10)
+
+
+def test_initials_do_not_end_sentences_but_a_letter_can() -> None:
+    assert [
+        s.speech for s in prepare("J. K. Rowling wrote it. I chose Plan B. It worked.").sentences
+    ] == [
+        "jay kay rowling wrote it.",
+        "i chose plan bee.",
+        "it worked.",
+    ]
+    assert sentence_ends(("Gen.", "Patton", "won", "a", "Ph.D.,", "then", "left.")) == {6}

@@ -126,6 +126,8 @@ def is_abbreviation(core: str, dotted: bool) -> bool:
         return False
     if k in _CASED and not core[:1].isupper():
         return False
+    if k == "v" and core[:1] != "v":
+        return False  # "Roe v. Wade"; "John V. Smith" is an initial
     return dotted or k in UNDOTTED or "." in k
 
 

@@ -112,10 +112,10 @@ def _range(ctx: Context) -> list[str] | None:
     return [*ends[0], "to", *ends[1], *(["percent"] if m[3] else [])]
 
 
-def _signed_suffix(ctx: Context) -> list[str] | None:
-    """ "+5" / "-5" before something else ("-5°C" is read by measures); "x2" -> times two."""
+def _times(ctx: Context) -> list[str] | None:
+    """ "x2" -> times two."""
     m = re.fullmatch(r"[x×](\d+(?:\.\d+)?)", ctx.core)
     return ["times", *decimal(m[1])] if m else None
 
 
-RULES = (_ordinal, _fraction, _range, _number, _signed_suffix)
+RULES = (_ordinal, _fraction, _range, _number, _times)

@@ -104,17 +104,38 @@ def _pause(pieces: tuple[Piece, ...], i: int) -> str:
     where the next word starts one ("etc. Then"), never after a title ("Gen. Patton")."""
     piece = pieces[i]
     mark = _mark(piece.trail)
+    following = pieces[i + 1] if i + 1 < len(pieces) else None
+    if mark == "." and piece.trail == "." and _initial(piece, following):
+        return ""  # "J. K. Rowling"
     if mark or not piece.core.endswith("."):
         return mark
     if not abbreviations.is_abbreviation(piece.core, True):
         return ""
     if abbreviations.key(piece.core) in abbreviations.TITLES:
         return "." if i + 1 == len(pieces) else ""
-    following = pieces[i + 1] if i + 1 < len(pieces) else None
     if following is not None and following.core in ZONES:
         return ""  # "3 p.m. EST"
     ends = following is None or (following.lead + following.core)[:1].isupper()
     return "." if ends else ""
+
+
+def _initial(piece: Piece, following: Piece | None) -> bool:
+    """A capital letter with a dot before a name: an initial ("J. K. Rowling"), not a letter
+    that ends a sentence ("Plan B. It worked.")."""
+    return (
+        len(piece.core) == 1
+        and piece.core.isupper()
+        and following is not None
+        and following.core[:1].isupper()
+        and following.core.lower() not in _STARTERS
+        and not following.lead
+    )
+
+
+# words that start sentences and are never names
+_STARTERS = {"the", "a", "an", "it", "its", "this", "that", "these", "those", "i", "we", "you"}
+_STARTERS |= {"he", "she", "they", "there", "then", "but", "and", "so", "in", "on", "at", "if"}
+_STARTERS |= {"when", "my", "our", "his", "her", "their", "what", "why", "how", "now", "not"}
 
 
 def _mark(trail: str) -> str:
