@@ -318,3 +318,24 @@ def test_a_failed_render_leaves_no_video(paused: SpeechResult, tmp_path: Path) -
     with pytest.raises(RenderFailed, match="ffmpeg could not render"):
         render(paused, None, ["ass"], CaptionOptions(frame=video.frame), video)
     assert not list(Path(tempfile.gettempdir()).glob("voxcap-video-*"))  # scratch removed
+
+
+def test_own_video_sound_mp4_cannot_hold_is_encoded_to_aac(
+    paused: SpeechResult, tmp_path: Path
+) -> None:
+    from voxcap.audio import FORMATS, encode
+
+    wav = tmp_path / "voice.wav"
+    wav.write_bytes(encode(paused.audio, FORMATS["wav"]))
+    mkv = h264(
+        "-f", "lavfi", "-i", "color=s=320x240:r=25", "-i", wav, out=tmp_path / "a.mkv", audio="flac"
+    )
+    video = plan(VideoOptions(), source=mkv)
+    assert video.frame == (320, 240) and video.source == mkv
+    artifacts, _ = render(paused, None, [], CaptionOptions(frame=video.frame), video)
+    out = tmp_path / "out.mp4"
+    out.write_bytes(next(a.data for a in artifacts if a.kind == "video"))
+    info = ffprobe(out)
+    assert info["audio"]["codec_name"] == "aac" and info["video"]["codec_name"] == "h264"
+    source_duration = float(ffprobe(mkv)["format"]["duration"])
+    assert abs(float(info["format"]["duration"]) - source_duration) < 0.1

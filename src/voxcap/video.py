@@ -51,6 +51,7 @@ _HEX = re.compile(r"#?([0-9a-fA-F]{6})")
 # ffmpeg colour names people use; any #RRGGBB works too
 COLOURS = {"black", "white", "red", "green", "blue", "navy", "gray", "grey", "purple"}
 COLOURS |= {"orange", "yellow", "pink", "teal", "maroon", "olive", "darkblue", "darkgreen"}
+MP4_AUDIO = {"aac", "mp3", "alac", "ac3", "eac3", "opus"}  # codecs MP4 holds as they are
 _IMAGE_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe"}
 Progress = Callable[[float], None]
 
@@ -278,11 +279,17 @@ def caption_video(
     if not video:
         raise InvalidInput(f"{source.name} has no picture to put captions on (no video stream)")
     duration = float(info.get("format", {}).get("duration") or 0)
+    sound = [s.get("codec_name") for s in info.get("streams", []) if s.get("codec_type") == "audio"]
+    # the sound is copied bit for bit where MP4 can hold its codec; FLAC, Vorbis, PCM... are
+    # encoded to AAC
+    keep = (
+        ["-c:a", "copy"] if sound[:1] and sound[0] in MP4_AUDIO else ["-c:a", "aac", "-b:a", "192k"]
+    )
     args = [
         *("-i", str(source.resolve())),
         *("-map", "0:v:0", "-map", "0:a:0?", "-vf", "ass=captions.ass"),
         *_encode(None),
-        *("-c:a", "copy"),
+        *keep,
     ]
     _run(args, ass, duration, out, progress)
     return int(video[0]["width"]), int(video[0]["height"])
