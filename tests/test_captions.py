@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pysubs2
 import pytest
 import webvtt
@@ -166,3 +167,25 @@ def test_ass_renders_with_libass_without_warnings(
     )
     assert run.returncode == 0, run.stderr
     assert run.stderr.strip() == ""
+
+
+@pytest.mark.parametrize("style", ["word", "karaoke", "plain"])
+def test_no_word_is_lost_on_screen(style: str) -> None:
+    # words with no spoken time of their own: a dash, an emoji, a version the engine skipped
+    timed = words(
+        ("🎉", 0.0, 0.0),
+        ("Python", 0.0, 0.5),
+        ("3.11.4", 0.5, 0.5),
+        ("shipped", 0.5, 0.9),
+        ("-", 0.9, 0.9),
+        ("today!", 0.9, 1.4),
+        ("✨", 1.4, 1.4),
+    )
+    result = SpeechResult(
+        " ".join(w.text for w in timed), Audio(np.zeros(24000, np.float32), 24000), tuple(timed)
+    )
+    data = render_captions(result, ["ass"], CaptionOptions(style=style))["ass"].decode()
+    subs = pysubs2.SSAFile.from_string(data, format_="ass")
+    shown = " ".join(e.plaintext for e in subs).split()
+    assert shown == [w.text for w in timed]
+    assert all(e.end > e.start for e in subs)

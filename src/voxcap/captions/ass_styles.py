@@ -63,14 +63,26 @@ def _ms(seconds: float) -> int:
 
 
 def _word_events(cues: Sequence[Cue]) -> list[pysubs2.SSAEvent]:
-    events = []
+    """One event per spoken word. A word with no spoken time of its own (a dash, an emoji,
+    a word the engine swallowed) is shown with its neighbour, never dropped."""
+    events: list[pysubs2.SSAEvent] = []
+    pop = r"{\fscx115\fscy115\t(0,90,\fscx100\fscy100)}"
     for cue in cues:
+        carried: list[str] = []  # silent words before the cue's first timed word
+        first = len(events)  # this cue's events start here
         for i, word in enumerate(cue.words):
             end = cue.words[i + 1].start if i + 1 < len(cue.words) else cue.end
             if end <= word.start:
+                if len(events) > first:
+                    events[-1].text += " " + escape(word.text)  # after the word before it
+                else:
+                    carried.append(escape(word.text))  # before the cue's first timed word
                 continue
-            pop = r"{\fscx115\fscy115\t(0,90,\fscx100\fscy100)}"
-            events.append(pysubs2.SSAEvent(_ms(word.start), _ms(end), pop + escape(word.text)))
+            text = " ".join([*carried, escape(word.text)])
+            carried = []
+            events.append(pysubs2.SSAEvent(_ms(word.start), _ms(end), pop + text))
+        if carried:  # a cue of silent words only: shown for the cue's own time
+            events.append(pysubs2.SSAEvent(_ms(cue.start), _ms(cue.end), pop + " ".join(carried)))
     return events
 
 
