@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -40,17 +41,24 @@ class Cue:
     words: tuple[Word, ...]
     start: float
     end: float
+    breaks: tuple[int, ...] | None = ()  # indexes of the words that start a new line
 
     @property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
+
+    @property
+    def lines(self) -> list[str]:
+        """The cue's text as its lines (one line unless ``breaks`` says otherwise)."""
+        cuts = [0, *(self.breaks or ()), len(self.words)]
+        return [" ".join(w.text for w in self.words[a:b]) for a, b in itertools.pairwise(cuts)]
 
 
 @dataclass(frozen=True, slots=True)
 class CaptionOptions:
     """How words are grouped into cues. ``mode="word"`` gives one word per cue."""
 
-    mode: Literal["phrase", "word"] = "phrase"
+    mode: Literal["phrase", "word", "broadcast"] = "phrase"
     max_words: int = 4
     max_chars: int = 28
     max_duration: float = 3.0

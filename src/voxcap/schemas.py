@@ -26,7 +26,7 @@ class CaptionSpec(BaseModel):
 
     captions: list[Literal["srt", "vtt", "ass", "csv", "json"]] = ["srt", "vtt", "ass", "json"]
     caption_style: Literal["word", "karaoke", "plain"] = "karaoke"
-    cue_mode: Literal["phrase", "word"] = "phrase"
+    cue_mode: Literal["phrase", "word", "broadcast"] = "phrase"
     max_words: int = Field(4, ge=1, le=50)
     max_chars: int = Field(28, ge=1, le=500)
     max_duration: float = Field(3.0, gt=0, le=60)

@@ -11,13 +11,18 @@ DEFAULT_OPTIONS = CaptionOptions()
 
 
 def make_cues(words: Sequence[Word], options: CaptionOptions = DEFAULT_OPTIONS) -> list[Cue]:
-    """Cues for ``words``: one word per cue, or phrases bounded by ``options``.
+    """Cues for ``words``: one word per cue, phrases bounded by ``options``, or broadcast
+    subtitles (``mode="broadcast"``: :mod:`voxcap.captions.broadcast`).
 
     A phrase ends at ``max_words``, ``max_chars`` (text with spaces), ``max_duration``, a pause
     of at least ``options.pause`` seconds, or a sentence end. Words with no duration (a lone
     "-") join the cue before them. Each cue's end is stretched to the next cue's start when the
     gap is shorter than a pause, so captions do not flicker off between words.
     """
+    if options.mode == "broadcast":
+        from voxcap.captions.broadcast import broadcast_cues
+
+        return broadcast_cues(words)
     ends = sentence_ends([w.text for w in words])
     groups: list[list[Word]] = []
     for i, word in enumerate(words):

@@ -32,7 +32,7 @@ def _pysubs(fmt: str) -> Callable[[SpeechResult, list[Cue], CaptionOptions], byt
         subs = pysubs2.SSAFile()
         for cue in cues:
             event = pysubs2.SSAEvent(round(cue.start * 1000), round(cue.end * 1000))
-            event.plaintext = cue.text
+            event.plaintext = "\n".join(cue.lines)
             subs.events.append(event)
         return subs.to_string(fmt).encode("utf-8")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from voxcap.cli.app import app
+from voxcap.cli.captions import app as captions_app
 from voxcap.cli.doctor import doctor
 from voxcap.cli.models import models_app
 from voxcap.cli.serve import serve, worker
@@ -18,6 +19,7 @@ app.command()(serve)
 app.command()(worker)
 app.add_typer(voices_app, name="voices")
 app.add_typer(models_app, name="models")
+app.add_typer(captions_app, name="captions")
 
 __all__ = ["app", "main"]
 

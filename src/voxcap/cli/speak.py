@@ -33,6 +33,7 @@ class CaptionStyle(StrEnum):
 class CueMode(StrEnum):
     phrase = "phrase"
     word = "word"
+    broadcast = "broadcast"
 
 
 class TimingSource(StrEnum):
@@ -47,7 +48,10 @@ OutDir = Annotated[
 ]
 Captions = Annotated[str, typer.Option(help="Comma-separated: srt,vtt,ass,csv,json.")]
 Style = Annotated[CaptionStyle, typer.Option(help="ASS look for 9:16 video.")]
-Mode = Annotated[CueMode, typer.Option(help="One word per cue, or phrases.")]
+Mode = Annotated[
+    CueMode,
+    typer.Option(help="Phrases, one word per cue, or broadcast subtitles (2 x 42, timed to read)."),
+]
 MaxWords = Annotated[int, typer.Option(min=1, help="Most words in a phrase cue.")]
 MaxChars = Annotated[int, typer.Option(min=1, help="Most characters in a phrase cue.")]
 MaxDur = Annotated[float, typer.Option(min=0.1, help="Longest phrase cue, seconds.")]
