@@ -339,3 +339,15 @@ def test_own_video_sound_mp4_cannot_hold_is_encoded_to_aac(
     assert info["audio"]["codec_name"] == "aac" and info["video"]["codec_name"] == "h264"
     source_duration = float(ffprobe(mkv)["format"]["duration"])
     assert abs(float(info["format"]["duration"]) - source_duration) < 0.1
+
+
+@pytest.mark.slow
+def test_the_python_example_in_docs_video_md_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = (Path(__file__).parents[1] / "docs" / "VIDEO.md").read_text()
+    code = doc.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "docs/VIDEO.md", "exec"), {})
+    assert ffprobe(tmp_path / "out" / "video.mp4")["video"]["height"] == 1920
+    assert (tmp_path / "out" / "speech.mp3").is_file()
