@@ -97,11 +97,19 @@ def _models(rt: Runtime) -> Check:
 
 
 def _tools(rt: Runtime) -> Check:
+    from voxcap.errors import VideoUnavailable
+    from voxcap.video import ffmpeg
+
     missing = [t for t in ("espeak-ng", "ffmpeg") if shutil.which(t) is None]
+    if "ffmpeg" not in missing:
+        try:
+            ffmpeg()
+        except VideoUnavailable:
+            missing.append("libass in ffmpeg (for --video)")
     return Check(
         "tools",
         not missing,
-        "missing: " + ", ".join(missing) if missing else "espeak-ng and ffmpeg found",
+        "missing: " + ", ".join(missing) if missing else "espeak-ng, ffmpeg with libass found",
         "apt-get install espeak-ng ffmpeg",
     )
 
