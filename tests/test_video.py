@@ -308,16 +308,21 @@ def _audio_md5(path: Path) -> str:
     return hashlib.md5(done.stdout).hexdigest()
 
 
-def test_a_failed_render_leaves_no_video(paused: SpeechResult, tmp_path: Path) -> None:
+def test_a_failed_render_leaves_no_video(
+    paused: SpeechResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from voxcap.errors import RenderFailed
 
     clip = tmp_path / "bg.mp4"
     ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x240:d=1", "-c:v", "libx264", clip)
     video = plan(VideoOptions(background=str(clip)))
     clip.write_bytes(b"gone bad after the check")  # ffmpeg itself now fails on it
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     with pytest.raises(RenderFailed, match="ffmpeg could not render"):
         render(paused, None, ["ass"], CaptionOptions(frame=video.frame), video)
-    assert not list(Path(tempfile.gettempdir()).glob("voxcap-video-*"))  # scratch removed
+    assert not list(scratch.iterdir())  # the scratch folders and the partial MP4 are gone
 
 
 def test_own_video_sound_mp4_cannot_hold_is_encoded_to_aac(
@@ -351,3 +356,37 @@ def test_the_python_example_in_docs_video_md_runs(
     exec(compile(code, "docs/VIDEO.md", "exec"), {})
     assert ffprobe(tmp_path / "out" / "video.mp4")["video"]["height"] == 1920
     assert (tmp_path / "out" / "speech.mp3").is_file()
+
+
+LONG_WORDS = (
+    "Visit https://example.com/a/very/long/path/that/keeps/on/going.html or write to "
+    "jane.doe@example-company.com about the Donaudampfschifffahrtsgesellschaftskapitän, "
+    "with Zoë Saldaña and Antonín Dvořák today."
+)
+
+
+@pytest.mark.parametrize("style", ["karaoke", "word", "plain"])
+@pytest.mark.parametrize("aspect", list(ASPECTS))
+def test_long_words_stay_inside_the_safe_area(style: str, aspect: str, tmp_path: Path) -> None:
+    from voxcap.captions.fit import safe_area
+    from voxcap.domain import Audio, Word
+
+    texts = LONG_WORDS.split()
+    timed = tuple(Word(t, 0.1 + 0.4 * i, 0.45 + 0.4 * i) for i, t in enumerate(texts))
+    silence = Audio(np.zeros(int(24000 * (timed[-1].end + 0.3)), np.float32), 24000)
+    result = SpeechResult(LONG_WORDS, silence, timed)
+    path, _ = make_video(result, tmp_path, VideoOptions(aspect=aspect), style=style)
+    size = ASPECTS[aspect]
+    area = safe_area(size)
+    for word in timed:
+        pixels = frame(path, (word.start + word.end) / 2, size)
+        ink = np.any(np.abs(pixels.astype(int) - BACKGROUND) > 40, axis=-1)
+        columns = np.flatnonzero(ink.any(axis=0))
+        assert columns.size, f"no caption while {word.text!r} is said"
+        assert columns[0] >= area.left - 2 and columns[-1] <= size[0] - area.right + 2, (
+            word.text,
+            columns[0],
+            columns[-1],
+        )
+        rows = np.flatnonzero(ink.any(axis=1))
+        assert rows[-1] <= size[1] - area.bottom + 2 and rows[0] >= area.top - 2, word.text

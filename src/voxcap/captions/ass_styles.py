@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 import pysubs2
 
+from voxcap.captions.fit import fit_scale, safe_area
 from voxcap.domain import Cue
 
 PLAY_RES = (1080, 1920)
@@ -53,8 +54,9 @@ def fit(style: pysubs2.SSAStyle, frame: tuple[int, int]) -> pysubs2.SSAStyle:
     fitted.fontsize = round(style.fontsize * scale)
     fitted.outline = round(style.outline * scale, 1)
     fitted.shadow = round(style.shadow * scale, 1)
-    fitted.marginl = fitted.marginr = round(style.marginl * width / PLAY_RES[0])
-    fitted.marginv = round(style.marginv * height / PLAY_RES[1])
+    area = safe_area(frame)
+    fitted.marginl, fitted.marginr = area.left, area.right
+    fitted.marginv = max(area.bottom, round(style.marginv * height / PLAY_RES[1]))
     return fitted
 
 
@@ -66,7 +68,7 @@ def _word_events(cues: Sequence[Cue]) -> list[pysubs2.SSAEvent]:
     """One event per spoken word. A word with no spoken time of its own (a dash, an emoji,
     a word the engine swallowed) is shown with its neighbour, never dropped."""
     events: list[pysubs2.SSAEvent] = []
-    pop = r"{\fscx115\fscy115\t(0,90,\fscx100\fscy100)}"
+    pop = POP
     for cue in cues:
         carried: list[str] = []  # silent words before the cue's first timed word
         first = len(events)  # this cue's events start here
@@ -120,6 +122,33 @@ def ass_file(cues: Sequence[Cue], style: str, frame: tuple[int, int] = PLAY_RES)
     subs.info["PlayResX"], subs.info["PlayResY"] = str(frame[0]), str(frame[1])
     subs.info["ScaledBorderAndShadow"] = "yes"
     subs.info["WrapStyle"] = "0"
-    subs.styles["Default"] = fit(ass_style, frame)
-    subs.events = build(cues)
+    fitted = fit(ass_style, frame)
+    subs.styles["Default"] = fitted
+    subs.events = [_shrink(e, fitted, frame, style == "word") for e in build(cues)]
     return subs
+
+
+def _shrink(
+    event: pysubs2.SSAEvent, style: pysubs2.SSAStyle, frame: tuple[int, int], pops: bool
+) -> pysubs2.SSAEvent:
+    """``event`` scaled down when its widest word (a URL, a long compound) would not fit
+    between the margins; a popping word fits at the top of its pop."""
+    room = frame[0] - style.marginl - style.marginr
+    words = event.plaintext.split()
+    peak = 1.15 if pops else 1.0
+    scale = fit_scale(words, style.fontname, style.fontsize * peak, style.outline, room)
+    if scale >= 100:
+        return event
+    if pops:
+        top = round(scale * peak)
+        event.text = event.text.replace(POP, _pop(top, scale), 1)
+    else:
+        event.text = rf"{{\fscx{scale}\fscy{scale}}}" + event.text
+    return event
+
+
+def _pop(top: int, rest: int) -> str:
+    return rf"{{\fscx{top}\fscy{top}\t(0,90,\fscx{rest}\fscy{rest})}}"
+
+
+POP = _pop(115, 100)
