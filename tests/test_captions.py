@@ -16,6 +16,7 @@ import pytest
 import webvtt
 
 from voxcap.captions import make_cues, parse_formats, render_captions
+from voxcap.captions.presets import PRESETS
 from voxcap.domain import Audio, CaptionOptions, SpeechResult, Word
 from voxcap.errors import UnknownFormat
 
@@ -169,7 +170,7 @@ def test_ass_renders_with_libass_without_warnings(
     assert run.stderr.strip() == ""
 
 
-@pytest.mark.parametrize("style", ["word", "karaoke", "plain"])
+@pytest.mark.parametrize("style", list(PRESETS))
 def test_no_word_is_lost_on_screen(style: str) -> None:
     # words with no spoken time of their own: a dash, an emoji, a version the engine skipped
     timed = words(
@@ -186,6 +187,31 @@ def test_no_word_is_lost_on_screen(style: str) -> None:
     )
     data = render_captions(result, ["ass"], CaptionOptions(style=style))["ass"].decode()
     subs = pysubs2.SSAFile.from_string(data, format_="ass")
-    shown = " ".join(e.plaintext for e in subs).split()
-    assert shown == [w.text for w in timed]
+    texts = [e.plaintext for e in subs]
+    if PRESETS[style].effect == "active":  # the cue is shown again for each spoken word
+        texts = [t for k, t in enumerate(texts) if k == 0 or t != texts[k - 1]]
+    shown = " ".join(texts).split()
+    assert [w.lower() for w in shown] == [w.text.lower() for w in timed]
     assert all(e.end > e.start for e in subs)
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"style": "neon"}, "unknown caption style"),
+        ({"colour": "red"}, "colour must be #RRGGBB"),
+        ({"highlight": "#12345"}, "highlight must be #RRGGBB"),
+        ({"position": "top"}, "position must be bottom or middle"),
+        ({"font_size": 2}, "font size"),
+        ({"outline": -1.0}, "outline"),
+    ],
+)
+def test_bad_caption_overrides_are_invalid_input(override: dict[str, object], message: str) -> None:
+    from voxcap.errors import InvalidInput
+    from voxcap.schemas import SpeechJob
+
+    with pytest.raises(InvalidInput, match=message):
+        CaptionOptions(**override).look()  # type: ignore[arg-type]
+    field = {"style": "caption_style", "font_size": "font_size"}.get(*2 * [next(iter(override))])
+    with pytest.raises(ValueError, match=message):
+        SpeechJob(text="Hi.", **{field: next(iter(override.values()))})

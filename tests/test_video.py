@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from voxcap import pipeline
+from voxcap.captions.presets import PRESETS
 from voxcap.domain import CaptionOptions, SpeechRequest, SpeechResult
 from voxcap.errors import BackgroundInvalid, UnknownAspect
 from voxcap.export import render, to_folder
@@ -365,7 +366,7 @@ LONG_WORDS = (
 )
 
 
-@pytest.mark.parametrize("style", ["karaoke", "word", "plain"])
+@pytest.mark.parametrize("style", list(PRESETS))
 @pytest.mark.parametrize("aspect", list(ASPECTS))
 def test_long_words_stay_inside_the_safe_area(style: str, aspect: str, tmp_path: Path) -> None:
     from voxcap.captions.fit import safe_area
@@ -378,7 +379,7 @@ def test_long_words_stay_inside_the_safe_area(style: str, aspect: str, tmp_path:
     path, _ = make_video(result, tmp_path, VideoOptions(aspect=aspect), style=style)
     size = ASPECTS[aspect]
     area = safe_area(size)
-    for word in timed:
+    for word in (w for w in timed if len(w.text) > 12 or not w.text.isascii()):
         pixels = frame(path, (word.start + word.end) / 2, size)
         ink = np.any(np.abs(pixels.astype(int) - BACKGROUND) > 40, axis=-1)
         columns = np.flatnonzero(ink.any(axis=0))
@@ -390,3 +391,33 @@ def test_long_words_stay_inside_the_safe_area(style: str, aspect: str, tmp_path:
         )
         rows = np.flatnonzero(ink.any(axis=1))
         assert rows[-1] <= size[1] - area.bottom + 2 and rows[0] >= area.top - 2, word.text
+
+
+@pytest.mark.parametrize(
+    ("style", "lit"), [("highlight", (0x3C, 0xE1, 0x6E)), ("bold", (255, 224, 0))]
+)
+def test_active_word_presets_light_only_the_word_being_said(
+    paused: SpeechResult, style: str, lit: tuple[int, int, int], tmp_path: Path
+) -> None:
+    path, _ = make_video(paused, tmp_path, VideoOptions(), style=style)
+    size = ASPECTS["9:16"]
+    lengths = []
+    for word in paused.words[:3]:
+        pixels = frame(path, (word.start + word.end) / 2, size)
+        lengths.append(near(pixels, lit, 45))
+        assert near(pixels, (255, 255, 255), 30) > 200, "the other words stay white"
+    assert all(n > 100 for n in lengths), lengths
+
+
+def test_overrides_change_the_look(paused: SpeechResult, tmp_path: Path) -> None:
+    video = plan(VideoOptions())
+    captions = CaptionOptions(style="highlight", frame=video.frame, highlight="#FF0000",
+                              colour="#00FFFF", position="bottom")  # fmt: skip
+    artifacts, _ = render(paused, None, ["ass"], captions, video)
+    out = tmp_path / "video.mp4"
+    out.write_bytes(next(a.data for a in artifacts if a.kind == "video"))
+    word = paused.words[1]
+    pixels = frame(out, (word.start + word.end) / 2, ASPECTS["9:16"])
+    assert near(pixels, (255, 0, 0), 45) > 100 and near(pixels, (0, 255, 255), 45) > 100
+    rows = np.flatnonzero((np.abs(pixels.astype(int) - BACKGROUND) > 40).any(axis=(1, 2)))
+    assert rows[0] > 1920 // 2  # at the bottom, not the preset's middle

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from voxcap.captions.presets import Preset
 
 Float32Array = npt.NDArray[np.float32]
 TimingSource = Literal["align", "engine"]
@@ -63,8 +66,29 @@ class CaptionOptions:
     max_chars: int = 28
     max_duration: float = 3.0
     pause: float = 0.35
-    style: Literal["word", "karaoke", "plain"] = "karaoke"
+    style: str = "karaoke"  # a caption preset (voxcap.captions.presets)
     frame: tuple[int, int] = (1080, 1920)  # the video the ASS is laid out for (PlayRes)
+    # the preset's own look unless given
+    font: str | None = None
+    font_size: int | None = None
+    colour: str | None = None  # #RRGGBB
+    highlight: str | None = None
+    outline: float | None = None
+    position: str | None = None  # bottom | middle
+
+    def look(self) -> Preset:
+        """The caption preset with these overrides. Raises InvalidInput."""
+        from voxcap.captions.presets import preset
+
+        return preset(
+            self.style,
+            font=self.font,
+            size=self.font_size,
+            colour=self.colour,
+            highlight=self.highlight,
+            outline=self.outline,
+            position=self.position,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from voxcap import loudness
 from voxcap.audio import AUDIO_SUFFIXES
@@ -25,11 +25,25 @@ class CaptionSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     captions: list[Literal["srt", "vtt", "ass", "csv", "json"]] = ["srt", "vtt", "ass", "json"]
-    caption_style: Literal["word", "karaoke", "plain"] = "karaoke"
+    caption_style: str = Field("karaoke", description="A caption preset (docs/CAPTIONS.md).")
+    font: str | None = None
+    font_size: int | None = None
+    colour: str | None = None
+    highlight: str | None = None
+    outline: float | None = None
+    position: str | None = Field(None, description="bottom or middle")
     cue_mode: Literal["phrase", "word", "broadcast"] = "phrase"
     max_words: int = Field(4, ge=1, le=50)
     max_chars: int = Field(28, ge=1, le=500)
     max_duration: float = Field(3.0, gt=0, le=60)
+
+    @model_validator(mode="after")
+    def _look(self) -> CaptionSpec:
+        try:
+            self.caption_options().look()
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+        return self
 
     def caption_options(self) -> CaptionOptions:
         return CaptionOptions(
@@ -38,6 +52,12 @@ class CaptionSpec(BaseModel):
             self.max_chars,
             self.max_duration,
             style=self.caption_style,
+            font=self.font,
+            font_size=self.font_size,
+            colour=self.colour,
+            highlight=self.highlight,
+            outline=self.outline,
+            position=self.position,
         )
 
 

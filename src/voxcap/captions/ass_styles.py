@@ -1,24 +1,28 @@
-"""ASS styles for vertical (9:16) video: ``word``, ``karaoke`` and ``plain``.
+"""The ASS writer: any caption preset (:mod:`voxcap.captions.presets`) for any frame.
 
-- ``word``: one big word at a time, with a short pop-in.
-- ``karaoke``: the phrase is shown; each word turns highlight colour as it is spoken (``\\kf``).
-- ``plain``: the phrase in white.
+The file's ``PlayResX/PlayResY`` are the frame (1080x1920 by default), so libass draws it without
+stretching; the text stays in the platform's safe area, a word too wide for it is scaled down
+(:mod:`voxcap.captions.fit`). Emoji are kept in the events but drawn fully transparent: libass
+cannot draw colour emoji (libass#381), and a box is worse than a gap.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import pysubs2
 
 from voxcap.captions.fit import fit_scale, safe_area
+from voxcap.captions.presets import Effect, Preset
 from voxcap.domain import Cue
 
 PLAY_RES = (1080, 1920)
-FONT = "DejaVu Sans"
-WHITE = pysubs2.Color(255, 255, 255)
-YELLOW = pysubs2.Color(255, 214, 0)
 BLACK = pysubs2.Color(0, 0, 0)
+_EMOJI = re.compile(
+    "([\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\ufe0f\u200d]+)"
+)
+_AMOUNT = re.compile(r"^[$€£¥₹]?[+-]?\d[\d.,:/%]*\w*[%]?$|^[$€£¥₹]\d")
 
 
 def escape(text: str) -> str:
@@ -26,49 +30,71 @@ def escape(text: str) -> str:
     return text.replace("\\", "\u29f5").replace("{", "(").replace("}", ")")
 
 
-def _style(size: int, primary: pysubs2.Color, secondary: pysubs2.Color) -> pysubs2.SSAStyle:
-    """A style laid out for 1080x1920 (see :func:`fit` for other frames)."""
+def colour(value: str) -> pysubs2.Color:
+    return pysubs2.Color(int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16))
+
+
+def _tag(value: str, which: str = "1") -> str:
+    """An ASS colour override for #RRGGBB (``\\1c`` primary, ``\\2c`` secondary)."""
+    blue, green, red = value[5:7], value[3:5], value[1:3]
+    return rf"\{which}c&H{blue}{green}{red}&".upper().replace("C&H", "c&H")
+
+
+def _display(word: str, look: Preset) -> str:
+    """A word as drawn: capitals for an all-caps look, its accent colour, emoji hidden."""
+    text = escape(word.upper() if look.uppercase else word)
+    text = _EMOJI.sub(r"{\\alpha&HFF&}\1{\\alpha&H00&}", text)
+    if look.accent and _AMOUNT.search(word):
+        base = look.highlight if look.effect == "fill" else look.colour
+        text = (
+            f"{{{_tag(look.accent)}{_tag(look.accent, '2')}}}{text}"
+            f"{{{_tag(base)}{_tag(look.colour, '2')}}}"
+        )
+    return text
+
+
+def style_for(look: Preset, frame: tuple[int, int]) -> pysubs2.SSAStyle:
+    """The ASS style of ``look`` on a ``frame``: text scaled with the frame's short side (the
+    same size on 9:16, 1:1 and 16:9 at 1080), margins from the safe area."""
+    width, height = frame
+    scale = min(width, height) / min(PLAY_RES)
+    area = safe_area(frame)
+    middle = look.position == "middle"
     return pysubs2.SSAStyle(
-        fontname=FONT,
-        fontsize=size,
-        primarycolor=primary,
-        secondarycolor=secondary,
+        fontname=look.font,
+        fontsize=round(look.size * scale),
+        primarycolor=colour(look.highlight if look.effect == "fill" else look.colour),
+        secondarycolor=colour(look.colour),
         outlinecolor=BLACK,
         backcolor=pysubs2.Color(0, 0, 0, 128),
         bold=True,
-        outline=6,
-        shadow=2,
-        alignment=pysubs2.Alignment.BOTTOM_CENTER,
-        marginl=80,
-        marginr=80,
-        marginv=560,
+        outline=round(look.outline * scale, 1),
+        shadow=round(look.shadow * scale, 1),
+        alignment=pysubs2.Alignment.MIDDLE_CENTER if middle else pysubs2.Alignment.BOTTOM_CENTER,
+        marginl=area.left,
+        marginr=area.right,
+        marginv=0 if middle else max(area.bottom, round(0.29 * height)),
     )
-
-
-def fit(style: pysubs2.SSAStyle, frame: tuple[int, int]) -> pysubs2.SSAStyle:
-    """``style`` laid out for a ``frame`` of another size: text scaled with the frame's short
-    side (the same size on 9:16, 1:1 and 16:9 at 1080), margins with its width and height."""
-    width, height = frame
-    scale = min(width, height) / min(PLAY_RES)
-    fitted = style.copy()
-    fitted.fontsize = round(style.fontsize * scale)
-    fitted.outline = round(style.outline * scale, 1)
-    fitted.shadow = round(style.shadow * scale, 1)
-    area = safe_area(frame)
-    fitted.marginl, fitted.marginr = area.left, area.right
-    fitted.marginv = max(area.bottom, round(style.marginv * height / PLAY_RES[1]))
-    return fitted
 
 
 def _ms(seconds: float) -> int:
     return round(seconds * 1000)
 
 
-def _word_events(cues: Sequence[Cue]) -> list[pysubs2.SSAEvent]:
+POP_PEAK = 1.15
+
+
+def _pop(top: int, rest: int) -> str:
+    return rf"{{\fscx{top}\fscy{top}\t(0,90,\fscx{rest}\fscy{rest})}}"
+
+
+POP = _pop(round(100 * POP_PEAK), 100)
+
+
+def _pop_events(cues: Sequence[Cue], look: Preset) -> list[pysubs2.SSAEvent]:
     """One event per spoken word. A word with no spoken time of its own (a dash, an emoji,
     a word the engine swallowed) is shown with its neighbour, never dropped."""
     events: list[pysubs2.SSAEvent] = []
-    pop = POP
     for cue in cues:
         carried: list[str] = []  # silent words before the cue's first timed word
         first = len(events)  # this cue's events start here
@@ -76,19 +102,19 @@ def _word_events(cues: Sequence[Cue]) -> list[pysubs2.SSAEvent]:
             end = cue.words[i + 1].start if i + 1 < len(cue.words) else cue.end
             if end <= word.start:
                 if len(events) > first:
-                    events[-1].text += " " + escape(word.text)  # after the word before it
+                    events[-1].text += " " + _display(word.text, look)  # after the word before
                 else:
-                    carried.append(escape(word.text))  # before the cue's first timed word
+                    carried.append(_display(word.text, look))  # before the first timed word
                 continue
-            text = " ".join([*carried, escape(word.text)])
+            text = " ".join([*carried, _display(word.text, look)])
             carried = []
-            events.append(pysubs2.SSAEvent(_ms(word.start), _ms(end), pop + text))
+            events.append(pysubs2.SSAEvent(_ms(word.start), _ms(end), POP + text))
         if carried:  # a cue of silent words only: shown for the cue's own time
-            events.append(pysubs2.SSAEvent(_ms(cue.start), _ms(cue.end), pop + " ".join(carried)))
+            events.append(pysubs2.SSAEvent(_ms(cue.start), _ms(cue.end), POP + " ".join(carried)))
     return events
 
 
-def _karaoke_events(cues: Sequence[Cue]) -> list[pysubs2.SSAEvent]:
+def _fill_events(cues: Sequence[Cue], look: Preset) -> list[pysubs2.SSAEvent]:
     events = []
     for cue in cues:
         parts, shown = [], round(cue.start * 100)  # \k counts centiseconds from the cue start
@@ -97,34 +123,66 @@ def _karaoke_events(cues: Sequence[Cue]) -> list[pysubs2.SSAEvent]:
             if lead > 0:
                 parts.append(rf"{{\k{lead}}}")
             length = max(round(word.end * 100) - round(word.start * 100), 0)
-            parts.append(rf"{{\kf{length}}}{escape(word.text)} ")
+            parts.append(rf"{{\kf{length}}}{_display(word.text, look)} ")
             shown = max(shown, round(word.start * 100)) + length
         events.append(pysubs2.SSAEvent(_ms(cue.start), _ms(cue.end), "".join(parts).rstrip()))
     return events
 
 
-def _plain_events(cues: Sequence[Cue]) -> list[pysubs2.SSAEvent]:
-    return [pysubs2.SSAEvent(_ms(c.start), _ms(c.end), escape(c.text)) for c in cues]
+def _active_events(cues: Sequence[Cue], look: Preset) -> list[pysubs2.SSAEvent]:
+    """The cue shown for as long as it lasts, one event per spoken word with only that word in
+    the highlight colour (words with no time of their own stay in the text, unlit)."""
+    events = []
+    for cue in cues:
+        timed = [i for i, w in enumerate(cue.words) if w.end > w.start]
+        if not timed:
+            text = " ".join(_display(w.text, look) for w in cue.words)
+            events.append(pysubs2.SSAEvent(_ms(cue.start), _ms(cue.end), text))
+            continue
+        for n, i in enumerate(timed):
+            start = cue.start if n == 0 else cue.words[i].start
+            end = cue.words[timed[n + 1]].start if n + 1 < len(timed) else cue.end
+            if end <= start:
+                continue
+            parts = []
+            for k, w in enumerate(cue.words):
+                shown = _display(w.text, look)
+                if k == i:
+                    shown = f"{{{_tag(look.highlight)}}}{shown}{{{_tag(look.colour)}}}"
+                parts.append(shown)
+            events.append(pysubs2.SSAEvent(_ms(start), _ms(end), " ".join(parts)))
+    return events
 
 
-STYLES: dict[str, tuple[Callable[[Sequence[Cue]], list[pysubs2.SSAEvent]], pysubs2.SSAStyle]] = {
-    "word": (_word_events, _style(120, WHITE, WHITE)),
-    "karaoke": (_karaoke_events, _style(84, YELLOW, WHITE)),
-    "plain": (_plain_events, _style(84, WHITE, WHITE)),
+def _plain_events(cues: Sequence[Cue], look: Preset) -> list[pysubs2.SSAEvent]:
+    return [
+        pysubs2.SSAEvent(
+            _ms(c.start), _ms(c.end), " ".join(_display(w.text, look) for w in c.words)
+        )
+        for c in cues
+    ]
+
+
+EFFECTS: dict[Effect, Callable[[Sequence[Cue], Preset], list[pysubs2.SSAEvent]]] = {
+    "fill": _fill_events,
+    "active": _active_events,
+    "pop": _pop_events,
+    "none": _plain_events,
 }
 
 
-def ass_file(cues: Sequence[Cue], style: str, frame: tuple[int, int] = PLAY_RES) -> pysubs2.SSAFile:
-    """An ASS subtitle file in ``style`` for a video of ``frame`` (width, height; 1080x1920 by
-    default): PlayRes is the frame, so libass draws it without stretching."""
-    build, ass_style = STYLES[style]
+def ass_file(
+    cues: Sequence[Cue], look: Preset, frame: tuple[int, int] = PLAY_RES
+) -> pysubs2.SSAFile:
+    """An ASS subtitle file in the ``look`` for a video of ``frame`` (width, height)."""
     subs = pysubs2.SSAFile()
     subs.info["PlayResX"], subs.info["PlayResY"] = str(frame[0]), str(frame[1])
     subs.info["ScaledBorderAndShadow"] = "yes"
     subs.info["WrapStyle"] = "0"
-    fitted = fit(ass_style, frame)
-    subs.styles["Default"] = fitted
-    subs.events = [_shrink(e, fitted, frame, style == "word") for e in build(cues)]
+    style = style_for(look, frame)
+    subs.styles["Default"] = style
+    pops = look.effect == "pop"
+    subs.events = [_shrink(e, style, frame, pops) for e in EFFECTS[look.effect](cues, look)]
     return subs
 
 
@@ -135,20 +193,12 @@ def _shrink(
     between the margins; a popping word fits at the top of its pop."""
     room = frame[0] - style.marginl - style.marginr
     words = event.plaintext.split()
-    peak = 1.15 if pops else 1.0
+    peak = POP_PEAK if pops else 1.0
     scale = fit_scale(words, style.fontname, style.fontsize * peak, style.outline, room)
     if scale >= 100:
         return event
     if pops:
-        top = round(scale * peak)
-        event.text = event.text.replace(POP, _pop(top, scale), 1)
+        event.text = event.text.replace(POP, _pop(round(scale * peak), scale), 1)
     else:
         event.text = rf"{{\fscx{scale}\fscy{scale}}}" + event.text
     return event
-
-
-def _pop(top: int, rest: int) -> str:
-    return rf"{{\fscx{top}\fscy{top}\t(0,90,\fscx{rest}\fscy{rest})}}"
-
-
-POP = _pop(115, 100)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from voxcap.captions.presets import PRESETS
 from voxcap.cli.app import guarded, out, progress_bar, runtime
 from voxcap.domain import CaptionOptions
 from voxcap.errors import InvalidInput
@@ -24,10 +25,7 @@ if TYPE_CHECKING:
     from voxcap.video import VideoPlan
 
 
-class CaptionStyle(StrEnum):
-    word = "word"
-    karaoke = "karaoke"
-    plain = "plain"
+CaptionStyle = StrEnum("CaptionStyle", {name: name for name in PRESETS})  # type: ignore[misc]
 
 
 class CueMode(StrEnum):
@@ -47,7 +45,15 @@ OutDir = Annotated[
     typer.Option("--out", "-o", help="Folder for the files (default: the store, VOXCAP_STORAGE)."),
 ]
 Captions = Annotated[str, typer.Option(help="Comma-separated: srt,vtt,ass,csv,json.")]
-Style = Annotated[CaptionStyle, typer.Option(help="ASS look for 9:16 video.")]
+Style = Annotated[
+    CaptionStyle, typer.Option(help="Caption look (ASS and video): " + ", ".join(PRESETS) + ".")
+]
+Font = Annotated[str | None, typer.Option(help="Caption font family (default: the style's).")]
+FontSize = Annotated[int | None, typer.Option(help="Caption size, pixels at 1080 wide.")]
+Colour = Annotated[str | None, typer.Option(help="Caption text colour, #RRGGBB.")]
+Highlight = Annotated[str | None, typer.Option(help="Spoken-word colour, #RRGGBB.")]
+Outline = Annotated[float | None, typer.Option(help="Caption outline width, pixels.")]
+Position = Annotated[str | None, typer.Option(help="Captions at the bottom or middle.")]
 Mode = Annotated[
     CueMode,
     typer.Option(help="Phrases, one word per cue, or broadcast subtitles (2 x 42, timed to read)."),
@@ -91,7 +97,13 @@ def speak(
     out_dir: OutDir = None,
     audio_format: Annotated[str, typer.Option(help="wav, mp3, flac or opus.")] = "wav",
     captions: Captions = "srt,vtt,ass,csv,json",
-    caption_style: Style = CaptionStyle.karaoke,
+    caption_style: Style = CaptionStyle.karaoke,  # type: ignore[attr-defined]
+    font: Font = None,
+    font_size: FontSize = None,
+    colour: Colour = None,
+    highlight: Highlight = None,
+    outline: Outline = None,
+    position: Position = None,
     cue_mode: Mode = CueMode.phrase,
     max_words: MaxWords = 4,
     max_chars: MaxChars = 28,
@@ -139,6 +151,16 @@ def speak(
         )
         plan = _video_plan(video, aspect, background, background_volume, fps, None)
         options = _caption_options(cue_mode, max_words, max_chars, max_duration, caption_style)
+        options = replace(
+            options,
+            font=font,
+            font_size=font_size,
+            colour=colour,
+            highlight=highlight,
+            outline=outline,
+            position=position,
+        )
+        options.look()  # a bad colour or position stops here, before any work
         if plan is not None:
             options = replace(options, frame=plan.frame)
         with progress_bar(not as_json) as listener:
@@ -155,7 +177,13 @@ def align(
     text_file: TextFile = None,
     out_dir: OutDir = None,
     captions: Captions = "srt,vtt,ass,csv,json",
-    caption_style: Style = CaptionStyle.karaoke,
+    caption_style: Style = CaptionStyle.karaoke,  # type: ignore[attr-defined]
+    font: Font = None,
+    font_size: FontSize = None,
+    colour: Colour = None,
+    highlight: Highlight = None,
+    outline: Outline = None,
+    position: Position = None,
     cue_mode: Mode = CueMode.phrase,
     max_words: MaxWords = 4,
     max_chars: MaxChars = 28,
@@ -194,6 +222,16 @@ def align(
         recording = decode(audio)
         plan = _video_plan(video, aspect, background, None, fps, audio)
         options = _caption_options(cue_mode, max_words, max_chars, max_duration, caption_style)
+        options = replace(
+            options,
+            font=font,
+            font_size=font_size,
+            colour=colour,
+            highlight=highlight,
+            outline=outline,
+            position=position,
+        )
+        options.look()  # a bad colour or position stops here, before any work
         if plan is not None:
             options = replace(options, frame=plan.frame)
         with progress_bar(not as_json) as listener:
@@ -221,7 +259,7 @@ def _video_plan(
 
 
 def _caption_options(
-    mode: CueMode, words: int, chars: int, duration: float, style: CaptionStyle
+    mode: CueMode, words: int, chars: int, duration: float, style: StrEnum
 ) -> CaptionOptions:
     return CaptionOptions(mode.value, words, chars, duration, style=style.value)
 

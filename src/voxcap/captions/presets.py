@@ -1,0 +1,101 @@
+"""Caption looks for social video (``--caption-style``): each preset is a data record; the ASS
+writer (:mod:`voxcap.captions.ass_styles`) draws any of them. A user overrides a preset's font,
+size, colours, outline and position with the same names everywhere (CLI ``--font``,
+``--font-size``, ``--colour``, ``--highlight``, ``--outline``, ``--position``; the same fields
+in the HTTP/RunPod body and :class:`voxcap.domain.CaptionOptions`).
+
+Effects:
+
+- ``fill``: the cue is shown; each word fills with the highlight colour as it is said (karaoke);
+- ``active``: the cue is shown; only the word being said is in the highlight colour;
+- ``pop``: one word at a time, popping in;
+- ``none``: the cue, static.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from voxcap.errors import InvalidInput
+
+Effect = Literal["fill", "active", "pop", "none"]
+Position = Literal["bottom", "middle"]
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+@dataclass(frozen=True, slots=True)
+class Preset:
+    """A caption look. Sizes are pixels on a 1080-pixel-wide short side; colours #RRGGBB."""
+
+    name: str
+    effect: Effect
+    font: str = "DejaVu Sans"
+    size: int = 84
+    colour: str = "#FFFFFF"
+    highlight: str = "#FFD600"
+    outline: float = 6.0
+    shadow: float = 2.0
+    uppercase: bool = False
+    accent: str | None = None  # numbers, money and percentages in this colour
+    position: Position = "bottom"
+
+
+PRESETS: dict[str, Preset] = {
+    "karaoke": Preset("karaoke", "fill"),
+    "word": Preset("word", "pop", size=120, highlight="#FFFFFF"),
+    "plain": Preset("plain", "none"),
+    "highlight": Preset(
+        "highlight", "active", font="League Spartan", size=96, highlight="#3CE16E",
+        position="middle",
+    ),
+    "bold": Preset(
+        "bold", "active", font="Bebas Neue", size=150, highlight="#FFE000", outline=8,
+        uppercase=True, position="middle",
+    ),
+    "accent": Preset(
+        "accent", "active", font="League Spartan", size=92, highlight="#FFFFFF",
+        accent="#FF8A00", outline=7,
+    ),
+}  # fmt: skip
+
+
+def preset(
+    name: str,
+    *,
+    font: str | None = None,
+    size: int | None = None,
+    colour: str | None = None,
+    highlight: str | None = None,
+    outline: float | None = None,
+    position: str | None = None,
+) -> Preset:
+    """The preset ``name`` with the overrides given (None keeps the preset's own).
+
+    Raises:
+        InvalidInput: an unknown preset, colour or position, or a size or outline out of range.
+    """
+    if name not in PRESETS:
+        raise InvalidInput(f"unknown caption style {name!r}; choose one of: {', '.join(PRESETS)}")
+    base = PRESETS[name]
+    for label, value in (("colour", colour), ("highlight", highlight)):
+        if value is not None and not _COLOUR.fullmatch(value):
+            raise InvalidInput(f"{label} must be #RRGGBB, not {value!r}")
+    if position is not None and position not in ("bottom", "middle"):
+        raise InvalidInput(f"position must be bottom or middle, not {position!r}")
+    if size is not None and not 8 <= size <= 400:
+        raise InvalidInput(f"font size must be 8 to 400, not {size}")
+    if outline is not None and not 0 <= outline <= 40:
+        raise InvalidInput(f"outline must be 0 to 40, not {outline}")
+    if font is not None and not font.strip():
+        raise InvalidInput("font must name a font family")
+    changes: dict[str, Any] = {
+        "font": font,
+        "size": size,
+        "colour": colour,
+        "highlight": highlight,
+        "outline": outline,
+        "position": position,
+    }
+    return replace(base, **{k: v for k, v in changes.items() if v is not None})
