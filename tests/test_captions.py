@@ -215,3 +215,9 @@ def test_bad_caption_overrides_are_invalid_input(override: dict[str, object], me
     field = {"style": "caption_style", "font_size": "font_size"}.get(*2 * [next(iter(override))])
     with pytest.raises(ValueError, match=message):
         SpeechJob(text="Hi.", **{field: next(iter(override.values()))})
+
+
+def test_max_duration_is_a_hard_cap_on_phrase_cues() -> None:
+    timed = [Word(f"w{i}", i * 0.5, i * 0.5 + 0.3) for i in range(20)]  # 0.2 s gaps
+    cues = make_cues(timed, CaptionOptions(max_words=5, max_chars=80, max_duration=1.0))
+    assert all(c.end - c.start <= 1.0 + 1e-9 for c in cues)

@@ -362,7 +362,7 @@ def test_the_python_example_in_docs_video_md_runs(
 LONG_WORDS = (
     "Visit https://example.com/a/very/long/path/that/keeps/on/going.html or write to "
     "jane.doe@example-company.com about the Donaudampfschifffahrtsgesellschaftskapitän, "
-    "with Zoë Saldaña and Antonín Dvořák today."
+    "with Zoë Saldaña and Antonín Dvořák today 🎉"
 )
 
 
@@ -383,6 +383,8 @@ def test_long_words_stay_inside_the_safe_area(style: str, aspect: str, tmp_path:
         pixels = frame(path, (word.start + word.end) / 2, size)
         ink = np.any(np.abs(pixels.astype(int) - BACKGROUND) > 40, axis=-1)
         columns = np.flatnonzero(ink.any(axis=0))
+        if word.text == "🎉":  # drawn transparent, never as a box (docs/CAPTIONS.md)
+            continue
         assert columns.size, f"no caption while {word.text!r} is said"
         assert columns[0] >= area.left - 2 and columns[-1] <= size[0] - area.right + 2, (
             word.text,

@@ -17,7 +17,8 @@ def make_cues(words: Sequence[Word], options: CaptionOptions = DEFAULT_OPTIONS) 
     A phrase ends at ``max_words``, ``max_chars`` (text with spaces), ``max_duration``, a pause
     of at least ``options.pause`` seconds, or a sentence end. Words with no duration (a lone
     "-") join the cue before them. Each cue's end is stretched to the next cue's start when the
-    gap is shorter than a pause, so captions do not flicker off between words.
+    gap is shorter than a pause, so captions do not flicker off between words, but not past
+    ``max_duration``.
     """
     if options.mode == "broadcast":
         from voxcap.captions.broadcast import broadcast_cues
@@ -34,8 +35,9 @@ def make_cues(words: Sequence[Word], options: CaptionOptions = DEFAULT_OPTIONS) 
     cues = [Cue(tuple(g), g[0].start, max(g[-1].end, g[0].start + 0.01)) for g in groups]
     for i in range(len(cues) - 1):
         gap = cues[i + 1].start - cues[i].end
-        if 0 < gap < options.pause:
-            cues[i] = Cue(cues[i].words, cues[i].start, cues[i + 1].start)
+        if 0 < gap < options.pause:  # stretched, but never past --max-duration
+            end = max(cues[i].end, min(cues[i + 1].start, cues[i].start + options.max_duration))
+            cues[i] = Cue(cues[i].words, cues[i].start, end)
     return cues
 
 
