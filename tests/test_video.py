@@ -228,6 +228,8 @@ def test_bad_video_input_fails_before_synthesis(tmp_path: Path) -> None:
         (["--aspect", "4:3"], "unknown_aspect"),
         (["--background", "nowhere.png"], "background_invalid"),
         (["--fps", "500"], "invalid_input"),
+        (["--colour", "red"], "invalid_input"),
+        (["--caption-style", "bold", "--position", "top"], "invalid_input"),
     ],
 )
 def test_cli_refuses_bad_video_options_before_work(

@@ -150,9 +150,10 @@ def speak(
             body, engine, voice, speed, timings.value, aligner, ref_text=ref_text, seed=seed
         )
         plan = _video_plan(video, aspect, background, background_volume, fps, None)
-        options = _caption_options(cue_mode, max_words, max_chars, max_duration, caption_style)
-        options = replace(
-            options,
+        options = _caption_options(
+            CaptionOptions(cue_mode.value, max_words, max_chars, max_duration),
+            plan,
+            style=caption_style.value,
             font=font,
             font_size=font_size,
             colour=colour,
@@ -160,9 +161,6 @@ def speak(
             outline=outline,
             position=position,
         )
-        options.look()  # a bad colour or position stops here, before any work
-        if plan is not None:
-            options = replace(options, frame=plan.frame)
         with progress_bar(not as_json) as listener:
             result = run_speak(request, rt, listener, lufs)
             artifacts, stage_times = render(result, fmt, formats, options, plan, listener)
@@ -221,9 +219,10 @@ def align(
             check_writable(out_dir)
         recording = decode(audio)
         plan = _video_plan(video, aspect, background, None, fps, audio)
-        options = _caption_options(cue_mode, max_words, max_chars, max_duration, caption_style)
-        options = replace(
-            options,
+        options = _caption_options(
+            CaptionOptions(cue_mode.value, max_words, max_chars, max_duration),
+            plan,
+            style=caption_style.value,
             font=font,
             font_size=font_size,
             colour=colour,
@@ -231,9 +230,6 @@ def align(
             outline=outline,
             position=position,
         )
-        options.look()  # a bad colour or position stops here, before any work
-        if plan is not None:
-            options = replace(options, frame=plan.frame)
         with progress_bar(not as_json) as listener:
             result = run_align(recording, body, rt, aligner, listener)
             artifacts, stage_times = render(result, None, formats, options, plan, listener)
@@ -259,9 +255,13 @@ def _video_plan(
 
 
 def _caption_options(
-    mode: CueMode, words: int, chars: int, duration: float, style: StrEnum
+    grouping: CaptionOptions, plan: VideoPlan | None, **look: Any
 ) -> CaptionOptions:
-    return CaptionOptions(mode.value, words, chars, duration, style=style.value)
+    """The caption options with the look asked for, checked before any work (a bad colour or
+    position stops here), laid out for the video's frame when there is one."""
+    options = replace(grouping, **look)
+    options.look()
+    return replace(options, frame=plan.frame) if plan is not None else options
 
 
 def _deliver(
