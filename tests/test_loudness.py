@@ -61,7 +61,7 @@ def test_targets_are_reached_with_true_peak_under_minus_one(
     assert len(out.samples) == len(paragraph_result.audio.samples)
 
 
-@pytest.mark.parametrize("target", [-13.0, -18.0, -30.0, -40.0])
+@pytest.mark.parametrize("target", [-15.0, -18.0, -30.0, -40.0])
 def test_any_target_in_range_is_reached(
     sentence_results: list[SpeechResult], target: float, tmp_path: Path
 ) -> None:

@@ -8,6 +8,7 @@ of LUFS between -40 and -13.
 
 from __future__ import annotations
 
+import logging
 import math
 
 import numpy as np
@@ -15,6 +16,8 @@ import soxr
 
 from voxcap.domain import Audio
 from voxcap.errors import InvalidInput
+
+log = logging.getLogger(__name__)
 
 PRESETS: dict[str, float] = {
     "tiktok": -14.0,
@@ -100,6 +103,9 @@ def normalize(audio: Audio, lufs: float) -> Audio:
         if len(tried) > 1 and tried[-1][0] != tried[-2][0]:
             slope = (tried[-1][1] - tried[-2][1]) / (tried[-1][0] - tried[-2][0])
         gain_db += (lufs - reached) / min(1.0, max(0.2, slope))
+    else:
+        if abs(lufs - reached) > 0.5:  # very peaky audio at a loud target: said, not hidden
+            log.warning("loudness %.1f LUFS reached %.1f under the -1 dBTP ceiling", lufs, reached)
     return out
 
 
