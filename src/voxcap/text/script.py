@@ -157,8 +157,10 @@ def _split(tokens: list[Token], ends: set[int], max_tokens: int) -> tuple[Senten
         last_of_word = k + 1 == len(tokens) or tokens[k + 1].word != tok.word
         at_end = last_of_word and tok.word in ends
         too_long = len(current) >= max_tokens and (tok.punct or len(current) >= 2 * max_tokens)
-        # a word can be cut too when it alone is too long (a 5,000-digit number)
-        if at_end or (too_long and last_of_word) or len(current) >= 4 * max_tokens:
+        # a word that alone is too long (a 5,000-digit number) is cut too, into engine- and
+        # aligner-sized pieces
+        one_word = current[0].word == tok.word and len(current) >= max_tokens
+        if at_end or (too_long and last_of_word) or one_word:
             sentences.append(Sentence(tuple(current)))
             current = []
     if current:
