@@ -295,6 +295,8 @@ def test_every_documented_error_code(api: Api, tmp_path: Path, runtime: Runtime)
                 400,
             )
         )
+        malformed = {"name": "x", "audio_url": "http://[::1/x.wav"}  # was HTTP 500
+        assert error_of(client.post("/v1/voices", json=malformed), 400) == "url_refused"
         seen.add(
             error_of(
                 client.post(

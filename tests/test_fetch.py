@@ -103,3 +103,18 @@ def test_messages_never_echo_query_strings(origin: str) -> None:
     with pytest.raises(UrlFetchFailed) as info:
         fetch(f"{origin}/missing?X-Amz-Signature=secret", FetchPolicy(1000, 5, LOOPBACK))
     assert "secret" not in info.value.message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1/x.wav",
+        "http://127.0.0.1:99999/x.wav",
+        "http://127.0.0.1:abc/x.wav",
+        "http://" + "a" * 64 + ".example.com/x.wav",
+    ],
+)
+def test_malformed_urls_are_refused_not_a_crash(url: str) -> None:
+    # the reliability report's repros: each gave HTTP 500 / internal_error
+    with pytest.raises(UrlRefused, match="not a valid"):
+        fetch(url, FetchPolicy(1000, 2.0, LOOPBACK))

@@ -12,7 +12,7 @@ import ipaddress
 import socket
 import time
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import urllib3
 
@@ -60,9 +60,23 @@ def fetch(url: str, policy: FetchPolicy) -> tuple[bytes, str]:
     raise UrlFetchFailed(f"too many redirects from {_safe(url)}")
 
 
+def _parse(url: str) -> SplitResult:
+    """The parts of ``url``. Raises UrlRefused for a malformed one (a broken IPv6 literal, a
+    port out of range or not a number, a host name IDNA cannot encode)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # validates it
+        if parts.hostname:
+            parts.hostname.encode("idna")
+    except (ValueError, UnicodeError):
+        shown = url.split("?", 1)[0].rsplit("@", 1)[-1][:200]
+        raise UrlRefused(f"not a valid URL: {shown!r}") from None
+    return parts
+
+
 def _pool(url: str, policy: FetchPolicy, deadline: float) -> urllib3.HTTPConnectionPool:
     """A connection pool to the URL's host, pinned to its checked address."""
-    parts = urlsplit(url)
+    parts = _parse(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise UrlRefused(f"only http(s) URLs can be fetched, not {_safe(url)}")
     host = parts.hostname
@@ -103,6 +117,8 @@ def _checked_address(host: str, port: int, policy: FetchPolicy) -> IPAddress:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror:
         raise UrlFetchFailed(f"cannot resolve host {host!r}") from None
+    except UnicodeError:
+        raise UrlRefused(f"not a valid host name: {host[:100]!r}") from None
     addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
     for address in addresses:
         allowed = any(address in net for net in policy.allow_networks)
