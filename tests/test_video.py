@@ -339,7 +339,8 @@ def test_own_video_sound_mp4_cannot_hold_is_encoded_to_aac(
         "-f", "lavfi", "-i", "color=s=320x240:r=25", "-i", wav, out=tmp_path / "a.mkv", audio="flac"
     )
     video = plan(VideoOptions(), source=mkv)
-    assert video.frame == (320, 240) and video.source == mkv
+    assert video.frame == (320, 240) and video.source is not None
+    assert video.source.path == mkv and video.source.sound == "flac"
     artifacts, _ = render(paused, None, [], CaptionOptions(frame=video.frame), video)
     out = tmp_path / "out.mp4"
     out.write_bytes(next(a.data for a in artifacts if a.kind == "video"))

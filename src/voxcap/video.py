@@ -82,6 +82,15 @@ class Background:
 
 
 @dataclass(frozen=True, slots=True)
+class Footage:
+    """The user's own video, probed once: its file, length and sound codec (None: silent)."""
+
+    path: Path
+    duration: float
+    sound: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class VideoPlan:
     """A checked video to render: the narration over ``backdrop`` at ``frame``, or captions
     burned into the user's own video ``source`` (at its own size)."""
@@ -89,7 +98,7 @@ class VideoPlan:
     options: VideoOptions
     frame: tuple[int, int]
     backdrop: Background | None = None
-    source: Path | None = None
+    source: Footage | None = None
 
 
 def plan(options: VideoOptions, source: Path | None = None) -> VideoPlan:
@@ -102,9 +111,18 @@ def plan(options: VideoOptions, source: Path | None = None) -> VideoPlan:
     """
     if source is not None:
         ffmpeg()
-        size = source_size(source)
-        if size is not None:
-            return VideoPlan(options, size, source=source)
+        info = probe(source)
+        pictures = _streams(info, "video")
+        still = str(info.get("format", {}).get("format_name", "")) in _IMAGE_FORMATS
+        if pictures and not still:
+            sound = _streams(info, "audio")
+            footage = Footage(
+                source,
+                float(info.get("format", {}).get("duration") or 0),
+                sound[0].get("codec_name") if sound else None,
+            )
+            size = (int(pictures[0]["width"]), int(pictures[0]["height"]))
+            return VideoPlan(options, size, source=footage)
     return VideoPlan(options, options.size, backdrop=check(options))
 
 
@@ -169,7 +187,7 @@ def background(value: str) -> Background:
             f"background {value!r} is neither a colour (a name or #RRGGBB) nor a file that exists"
         )
     info = probe(path, BackgroundInvalid)
-    video = [s for s in info.get("streams", []) if s.get("codec_type") == "video"]
+    video = _streams(info, "video")
     if not video:
         raise BackgroundInvalid(f"background {path.name} has no picture (no video stream)")
     width, height = int(video[0].get("width") or 0), int(video[0].get("height") or 0)
@@ -177,14 +195,15 @@ def background(value: str) -> Background:
         raise BackgroundInvalid(f"background {path.name} cannot be read as a picture")
     formats = set(str(info.get("format", {}).get("format_name", "")).split(","))
     still = bool(formats & _IMAGE_FORMATS) or video[0].get("codec_name") in {"png", "mjpeg"}
-    if still and len(video) == 1 and not _has_audio(info):
+    has_audio = bool(_streams(info, "audio"))
+    if still and len(video) == 1 and not has_audio:
         if width * height > MAX_IMAGE_PIXELS:
             raise BackgroundInvalid(
                 f"background {path.name} is {width}x{height} ({width * height / 1e6:.0f} MP); "
                 f"the limit is {MAX_IMAGE_PIXELS // 1_000_000} MP"
             )
         return Background("image", str(path.resolve()))
-    return Background("video", str(path.resolve()), _has_audio(info))
+    return Background("video", str(path.resolve()), has_audio)
 
 
 def probe(path: Path, error: type[InvalidInput] = InvalidInput) -> dict[str, Any]:
@@ -204,8 +223,9 @@ def probe(path: Path, error: type[InvalidInput] = InvalidInput) -> dict[str, Any
     return info
 
 
-def _has_audio(info: dict[str, Any]) -> bool:
-    return any(s.get("codec_type") == "audio" for s in info.get("streams", []))
+def _streams(info: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    """ffprobe's streams of one kind ("video", "audio")."""
+    return [s for s in info.get("streams", []) if s.get("codec_type") == kind]
 
 
 @functools.cache
@@ -265,43 +285,18 @@ def render_narration(
     _run(args, ass, duration, out, progress)
 
 
-def caption_video(
-    source: Path, ass: bytes, out: Path, progress: Progress | None = None
-) -> tuple[int, int]:
+def caption_video(source: Footage, ass: bytes, out: Path, progress: Progress | None = None) -> None:
     """Burn ``ass`` into the user's own video ``source``, at its own size and frame rate; the
-    audio stream is copied, not re-encoded. Returns the frame size.
-
-    Raises:
-        BackgroundInvalid: ``source`` has no picture.
-    """
-    info = probe(source)
-    video = [s for s in info.get("streams", []) if s.get("codec_type") == "video"]
-    if not video:
-        raise InvalidInput(f"{source.name} has no picture to put captions on (no video stream)")
-    duration = float(info.get("format", {}).get("duration") or 0)
-    sound = [s.get("codec_name") for s in info.get("streams", []) if s.get("codec_type") == "audio"]
-    # the sound is copied bit for bit where MP4 can hold its codec; FLAC, Vorbis, PCM... are
-    # encoded to AAC
-    keep = (
-        ["-c:a", "copy"] if sound[:1] and sound[0] in MP4_AUDIO else ["-c:a", "aac", "-b:a", "192k"]
-    )
+    sound is copied bit for bit where MP4 can hold its codec, else (FLAC, Vorbis, PCM...)
+    encoded to AAC."""
+    keep = ["-c:a", "copy"] if source.sound in MP4_AUDIO else ["-c:a", "aac", "-b:a", "192k"]
     args = [
-        *("-i", str(source.resolve())),
+        *("-i", str(source.path.resolve())),
         *("-map", "0:v:0", "-map", "0:a:0?", "-vf", "ass=captions.ass"),
         *_encode(None),
         *keep,
     ]
-    _run(args, ass, duration, out, progress)
-    return int(video[0]["width"]), int(video[0]["height"])
-
-
-def source_size(source: Path) -> tuple[int, int] | None:
-    """The picture size of a media file, or None when it has no picture (audio only)."""
-    info = probe(source)
-    video = [s for s in info.get("streams", []) if s.get("codec_type") == "video"]
-    if not video or str(info.get("format", {}).get("format_name", "")) in _IMAGE_FORMATS:
-        return None
-    return int(video[0]["width"]), int(video[0]["height"])
+    _run(args, ass, source.duration, out, progress)
 
 
 def _encode(fps: int | None) -> list[str]:

@@ -36,8 +36,8 @@ def colour(value: str) -> pysubs2.Color:
 
 def _tag(value: str, which: str = "1") -> str:
     """An ASS colour override for #RRGGBB (``\\1c`` primary, ``\\2c`` secondary)."""
-    blue, green, red = value[5:7], value[3:5], value[1:3]
-    return rf"\{which}c&H{blue}{green}{red}&".upper().replace("C&H", "c&H")
+    hex_ = value.upper()
+    return rf"\{which}c&H{hex_[5:7]}{hex_[3:5]}{hex_[1:3]}&"
 
 
 def _display(word: str, look: Preset) -> str:

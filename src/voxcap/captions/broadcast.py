@@ -239,8 +239,8 @@ def check(cues: Sequence[tuple[float, float, list[str]]], rules: Rules = BROADCA
         if i + 1 < len(cues):
             counts["gap"] += cues[i + 1][0] - end < rules.min_gap - 1e-3
         counts["function_word"] += any(
-            line.split() and line.split()[-1].lower() in FUNCTION_WORDS for line in lines[:-1]
-        ) or bool(lines and lines[-1].split() and lines[-1].split()[-1].lower() in FUNCTION_WORDS)
+            line.split() and line.split()[-1].lower() in FUNCTION_WORDS for line in lines
+        )
         words = text.split()
         counts["sentence"] += any(k in _sentence_ends(words) for k in range(len(words) - 1))
     return Failures(len(cues), counts)

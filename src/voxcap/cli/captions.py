@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -66,7 +67,7 @@ def check(
             table = Table("rule", "cues failing", "%", "allowed %", "")
             for rule, text in RULE_NAMES.items():
                 table.add_row(
-                    f"{rule}: {text.format(**_fields(rules))}",
+                    f"{rule}: {text.format(**asdict(rules))}",
                     str(failures.counts[rule]),
                     f"{failures.percent(rule):.1f}",
                     f"{allowed.get(rule, 0.0):g}",
@@ -78,10 +79,6 @@ def check(
 
     if guarded(run):
         raise typer.Exit(1)
-
-
-def _fields(rules: object) -> dict[str, object]:
-    return {name: getattr(rules, name) for name in rules.__slots__}  # type: ignore[attr-defined]
 
 
 def _allowances(specs: list[str], known: set[str]) -> dict[str, float]:
