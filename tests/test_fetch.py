@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import ipaddress
 import threading
+import time
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -21,6 +22,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         Handler.hits.append(self.path)
+        if self.path.startswith("/drip"):
+            self._drip()
+            return
         routes = {
             "/clip.wav": (200, {}, b"RIFF-bytes"),
             "/big.wav": (200, {}, b"x" * 5000),
@@ -36,6 +40,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _drip(self) -> None:
+        """A byte every 0.2 s for 20 s: of the body (``/drip-body``) or of the headers."""
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"
+        slow = head if self.path == "/drip-head" else b"x" * 100
+        if self.path != "/drip-head":
+            self.wfile.write(head)
+        try:
+            for byte in slow:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass  # the client gave up: what the test wants
 
     def log_message(self, *args: object) -> None:
         pass
@@ -118,3 +136,13 @@ def test_malformed_urls_are_refused_not_a_crash(url: str) -> None:
     # the reliability report's repros: each gave HTTP 500 / internal_error
     with pytest.raises(UrlRefused, match="not a valid"):
         fetch(url, FetchPolicy(1000, 2.0, LOOPBACK))
+
+
+@pytest.mark.parametrize("path", ["/drip-body", "/drip-head"])
+def test_one_deadline_covers_the_whole_fetch(origin: str, path: str) -> None:
+    """A server that drips a byte at a time (each recv() succeeds) is cut at the deadline
+    (reliability report #1: it used to hold the request for as long as it kept dripping)."""
+    started = time.monotonic()
+    with pytest.raises(UrlFetchFailed, match="took longer than 1.5 s"):
+        fetch(f"{origin}{path}", FetchPolicy(1_000_000, 1.5, LOOPBACK))
+    assert time.monotonic() - started < 3

@@ -27,7 +27,7 @@ from voxcap.errors import (
     VoiceNotFound,
 )
 from voxcap.settings import Settings
-from voxcap.storage import create_store, keys
+from voxcap.storage import create_store
 from voxcap.voices import VoiceLibrary, transcript_text
 
 from .conftest import CLIP_TEXT
@@ -63,15 +63,17 @@ def test_add_keeps_original_reference_transcript_and_metadata(
     assert voice.transcript == CLIP_TEXT and voice.source == "file:kim.wav"
     assert voice.sample_rate == 24_000 and voice.bytes == clip.stat().st_size
     store = library.store
+    folder = voice.original.rsplit("/", 1)[0]
     assert sorted(store.list("voices/kim/")) == [
-        "voices/kim/original.wav",
-        "voices/kim/reference.wav",
-        "voices/kim/transcript.txt",
+        f"{folder}/original.wav",
+        f"{folder}/reference.wav",
+        f"{folder}/transcript.txt",
         "voices/kim/voice.json",
     ]
-    info = sf.info(io.BytesIO(store.get(keys.voice_reference("kim"))))
+    assert voice.reference == f"{folder}/reference.wav"
+    info = sf.info(io.BytesIO(store.get(voice.reference)))
     assert (info.samplerate, info.channels) == (24_000, 1)
-    assert store.get(keys.voice_original("kim", ".wav")) == clip.read_bytes()
+    assert store.get(voice.original) == clip.read_bytes()
     assert library.get("kim") == voice and [v.name for v in library.list()] == ["kim"]
 
 
@@ -83,8 +85,15 @@ def test_rename_delete_and_conflicts(tmp_path: Path, clip_wav: bytes) -> None:
     library.add(
         "kim", clip_wav, transcript="again", filename="x.wav", source="upload:x.wav", replace=True
     )
-    assert library.get("kim").transcript == "again"
-    assert library.store.list("voices/kim/original") == ["voices/kim/original.wav"]
+    replaced = library.get("kim")
+    assert replaced.transcript == "again"
+    folder = replaced.original.rsplit("/", 1)[0]  # the first version's files are gone
+    assert library.store.list("voices/kim/") == [
+        f"{folder}/original.wav",
+        f"{folder}/reference.wav",
+        f"{folder}/transcript.txt",
+        "voices/kim/voice.json",
+    ]
     renamed = library.rename("kim", "kim-2")
     assert renamed.name == "kim-2" and [v.name for v in library.list()] == ["kim-2"]
     library.delete("kim-2")
@@ -163,7 +172,7 @@ def test_add_from_url(tmp_path: Path, clip_server: str) -> None:
     library = library_at(tmp_path, fetch_allow_networks=["127.0.0.0/8"])
     voice = library.add_from("web", f"{clip_server}/voices/web.wav?sig=1", "hello")
     assert voice.source == f"{clip_server}/voices/web.wav"
-    assert voice.original == "voices/web/original.wav"
+    assert voice.original.startswith("voices/web/v") and voice.original.endswith("/original.wav")
 
 
 def test_library_over_s3(
@@ -187,7 +196,7 @@ def test_library_over_s3(
     library.add("kim", clip_wav, transcript=CLIP_TEXT, filename="kim.wav", source="upload:kim.wav")
     assert [v.name for v in library.list()] == ["kim"]
     path = library.reference("kim")
-    assert path.read_bytes() == library.store.get(keys.voice_reference("kim"))
+    assert path.read_bytes() == library.store.get(library.get("kim").reference)
 
 
 @pytest.mark.slow
@@ -200,7 +209,7 @@ def test_eight_processes_download_once(tmp_path: Path, clip_wav: bytes) -> None:
         digests = pool.starmap(fetch_reference, [(settings_json, "kim", log) for log in logs])
     downloads = sum(Path(log).read_text().count("downloading voice kim") for log in logs)
     assert downloads == 1
-    expected = hashlib.sha256(library.store.get(keys.voice_reference("kim"))).hexdigest()
+    expected = hashlib.sha256(library.store.get(library.get("kim").reference)).hexdigest()
     assert digests == [expected] * 8
     cached = sorted(p.name for p in (tmp_path / "cache" / "kim").iterdir())
     assert len(cached) == 2 and cached[0] == ".lock" and cached[1].endswith(".wav")
@@ -226,5 +235,5 @@ def test_a_killed_download_blocks_nobody(tmp_path: Path, clip_wav: bytes) -> Non
     started = time.monotonic()
     path = library.reference("kim")
     assert time.monotonic() - started < 10
-    assert path.read_bytes() == library.store.get(keys.voice_reference("kim"))
+    assert path.read_bytes() == library.store.get(library.get("kim").reference)
     assert sorted(p.name for p in folder.iterdir()) == [".lock", path.name]

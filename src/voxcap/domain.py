@@ -139,6 +139,8 @@ class Voice:
     sample_rate: int
     transcript: str
     created: str  # ISO 8601, UTC
-    source: str  # "file:<name>", "upload:<name>" or the URL it came from (no query string)
+    source: str  # "file:<name>", "upload:<name>" or the URL it came from (no secrets)
     original: str  # object key of the clip as received
     bytes: int  # size of the clip as received
+    reference: str = ""  # object key of the normalised reference ("" in voices before 0.2)
+    shared: bool = True  # False for a voice private to the API key that added it

@@ -171,6 +171,12 @@ class UrlFetchFailed(InvalidInput):
     http_status = 400
 
 
+class InvalidRequest(InvalidInput):
+    """The request body does not have the documented shape (bad JSON, missing fields)."""
+
+    code = "invalid_request"
+
+
 class ObjectNotFound(VoxcapError):
     code = "not_found"
     http_status = 404
@@ -193,6 +199,13 @@ class StorageError(VoxcapError):
     code = "storage_error"
     http_status = 502
     exit_code = 1
+
+
+class ObjectExists(StorageError):
+    """An exclusive write found the object already there (the store's compare-and-set)."""
+
+    code = "object_exists"
+    http_status = 409
 
 
 class StorageAuthError(StorageError):

@@ -3,18 +3,23 @@
 Every hop (the URL and each redirect) is resolved first; if any address is loopback, private,
 link-local, multicast or reserved, the fetch is refused before a connection is made (unless the
 address lies in a network that settings allow). The connection then goes to the checked address
-itself, so a second DNS answer cannot swap it. Size and time are capped; redirects are few.
+itself, so a second DNS answer cannot swap it. Size is capped, time by one deadline for the
+whole fetch (a watchdog closes the socket), and redirects are few.
 """
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import ipaddress
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 import urllib3
+import urllib3.connection
 
 from voxcap.errors import TooLarge, UrlFetchFailed, UrlRefused
 
@@ -37,27 +42,67 @@ class FetchPolicy:
 def fetch(url: str, policy: FetchPolicy) -> tuple[bytes, str]:
     """The body at ``url`` and the file name from its path.
 
+    ``policy.timeout`` is one deadline for the whole fetch (every hop's connect, headers and
+    body): a watchdog shuts the socket down when it passes, so a server that drips a byte at a
+    time cannot hold the request.
+
     Raises:
-        UrlRefused: not http(s), or resolves to a refused address.
-        UrlFetchFailed: connection error, timeout, non-200 status, too many redirects.
+        UrlRefused: not http(s), malformed, or resolves to a refused address.
+        UrlFetchFailed: connection error, deadline passed, non-200 status, too many redirects.
         TooLarge: the body is larger than ``policy.max_bytes``.
     """
     deadline = time.monotonic() + policy.timeout
     for _ in range(MAX_REDIRECTS + 1):
-        pool = _pool(url, policy, deadline)
-        with pool:
-            response = _get(pool, url)
-            location = response.headers.get("Location")
-            if response.status in {301, 302, 303, 307, 308} and location:
-                response.close()
-                url = urljoin(url, location)
-                continue
-            if response.status != 200:
-                response.close()
-                raise UrlFetchFailed(f"fetching {_safe(url)} gave HTTP {response.status}")
-            body = _read(response, url, policy, deadline)
-            return body, urlsplit(url).path.rsplit("/", 1)[-1]
-    raise UrlFetchFailed(f"too many redirects from {_safe(url)}")
+        connection = _connection(url, policy, deadline)
+        response: urllib3.BaseHTTPResponse | None = None
+        with _Watchdog(connection, deadline) as watchdog:
+            try:
+                response = _get(connection, url)
+                location = response.headers.get("Location")
+                if response.status in {301, 302, 303, 307, 308} and location:
+                    url = urljoin(url, location)
+                    continue
+                if response.status != 200:
+                    raise UrlFetchFailed(f"fetching {display_url(url)} gave HTTP {response.status}")
+                body = _read(response, url, policy)
+                return body, urlsplit(url).path.rsplit("/", 1)[-1]
+            except (OSError, http.client.HTTPException, urllib3.exceptions.HTTPError) as exc:
+                if watchdog.fired:
+                    raise UrlFetchFailed(
+                        f"fetching {display_url(url)} took longer than {policy.timeout:g} s"
+                    ) from None
+                raise UrlFetchFailed(
+                    f"cannot fetch {display_url(url)}: {type(exc).__name__}"
+                ) from None
+            finally:
+                if response is not None:
+                    response.close()
+                connection.close()
+    raise UrlFetchFailed(f"too many redirects from {display_url(url)}")
+
+
+class _Watchdog:
+    """Shuts ``connection``'s socket down at ``deadline``, ending any blocked connect or read."""
+
+    def __init__(self, connection: urllib3.connection.HTTPConnection, deadline: float) -> None:
+        self.connection = connection
+        self.fired = False
+        self._timer = threading.Timer(max(deadline - time.monotonic(), 0.0), self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        self.fired = True
+        sock = self.connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
 
 
 def _parse(url: str) -> SplitResult:
@@ -74,42 +119,32 @@ def _parse(url: str) -> SplitResult:
     return parts
 
 
-def _pool(url: str, policy: FetchPolicy, deadline: float) -> urllib3.HTTPConnectionPool:
-    """A connection pool to the URL's host, pinned to its checked address."""
+def _connection(
+    url: str, policy: FetchPolicy, deadline: float
+) -> urllib3.connection.HTTPConnection:
+    """A connection to the URL's host, pinned to its checked address (not yet connected)."""
     parts = _parse(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise UrlRefused(f"only http(s) URLs can be fetched, not {_safe(url)}")
+        raise UrlRefused(f"only http(s) URLs can be fetched, not {display_url(url)}")
     host = parts.hostname
     port = parts.port or (443 if parts.scheme == "https" else 80)
     address = _checked_address(host, port, policy)
-    remaining = max(deadline - time.monotonic(), 0.1)
-    timeout = urllib3.Timeout(connect=min(remaining, 10), read=remaining)
+    timeout = max(deadline - time.monotonic(), 0.1)
     if parts.scheme == "https":
-        return urllib3.HTTPSConnectionPool(
-            str(address),
-            port,
-            server_hostname=host,
-            assert_hostname=host,
-            timeout=timeout,
-            retries=False,
+        return urllib3.connection.HTTPSConnection(
+            str(address), port, timeout=timeout, server_hostname=host, assert_hostname=host
         )
-    return urllib3.HTTPConnectionPool(str(address), port, timeout=timeout, retries=False)
+    return urllib3.connection.HTTPConnection(str(address), port, timeout=timeout)
 
 
-def _get(pool: urllib3.HTTPConnectionPool, url: str) -> urllib3.BaseHTTPResponse:
+def _get(connection: urllib3.connection.HTTPConnection, url: str) -> urllib3.BaseHTTPResponse:
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     netloc = f"{parts.hostname}" if parts.port is None else f"{parts.hostname}:{parts.port}"
-    try:
-        return pool.urlopen(
-            "GET",
-            path,
-            headers={"Host": netloc, "User-Agent": "voxcap"},
-            redirect=False,
-            preload_content=False,
-        )
-    except urllib3.exceptions.HTTPError as exc:
-        raise UrlFetchFailed(f"cannot fetch {_safe(url)}: {type(exc).__name__}") from None
+    connection.request(
+        "GET", path, headers={"Host": netloc, "User-Agent": "voxcap"}, preload_content=False
+    )
+    return connection.getresponse()
 
 
 def _checked_address(host: str, port: int, policy: FetchPolicy) -> IPAddress:
@@ -127,30 +162,22 @@ def _checked_address(host: str, port: int, policy: FetchPolicy) -> IPAddress:
     return addresses[0]
 
 
-def _read(
-    response: urllib3.BaseHTTPResponse, url: str, policy: FetchPolicy, deadline: float
-) -> bytes:
+def _read(response: urllib3.BaseHTTPResponse, url: str, policy: FetchPolicy) -> bytes:
     length = response.headers.get("Content-Length")
     if length and length.isdigit() and int(length) > policy.max_bytes:
-        response.close()
-        raise TooLarge(f"{_safe(url)} is {int(length):,} bytes; the limit is {policy.max_bytes:,}")
+        raise TooLarge(
+            f"{display_url(url)} is {int(length):,} bytes; the limit is {policy.max_bytes:,}"
+        )
     chunks, size = [], 0
-    try:
-        for chunk in response.stream(64 * 1024):
-            size += len(chunk)
-            if size > policy.max_bytes:
-                raise TooLarge(f"{_safe(url)} is over the limit of {policy.max_bytes:,} bytes")
-            if time.monotonic() > deadline:
-                raise UrlFetchFailed(f"fetching {_safe(url)} took longer than {policy.timeout} s")
-            chunks.append(chunk)
-    except urllib3.exceptions.HTTPError as exc:
-        raise UrlFetchFailed(f"cannot fetch {_safe(url)}: {type(exc).__name__}") from None
-    finally:
-        response.close()
+    for chunk in response.stream(64 * 1024):
+        size += len(chunk)
+        if size > policy.max_bytes:
+            raise TooLarge(f"{display_url(url)} is over the limit of {policy.max_bytes:,} bytes")
+        chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _safe(url: str) -> str:
+def display_url(url: str) -> str:
     """The URL without user info or query string (they may carry secrets) for messages."""
     parts = urlsplit(url)
     host = parts.hostname or ""

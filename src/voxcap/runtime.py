@@ -68,12 +68,12 @@ class Runtime:
         if voice is None:
             return None
         clones = engine is None or engine.clones
-        if keys.VOICE_NAME.fullmatch(voice) and voice not in (engine.presets if engine else ()):
+        if keys.VOICE_REF.fullmatch(voice) and voice not in (engine.presets if engine else ()):
             if engine is not None and not engine.clones:
                 if self.voices.exists(voice):
                     raise InvalidInput(
-                        f"engine {engine.name!r} cannot clone the library voice {voice!r}; "
-                        f"use --engine f5"
+                        f"engine {engine.name!r} cannot clone the library voice "
+                        f"{voice.rsplit('/', 1)[-1]!r}; use the engine f5"
                     )
                 return voice
             try:
@@ -81,7 +81,12 @@ class Runtime:
             except VoiceNotFound:
                 return voice  # the engine says whether it knows the name
         path = Path(voice).expanduser()
-        if clones and path.suffix.lower() in AUDIO_SUFFIXES:
+        if path.suffix.lower() in AUDIO_SUFFIXES:
+            if not clones:
+                raise InvalidInput(
+                    f"engine {engine.name if engine else ''!r} cannot clone the clip "
+                    f"{path.name}; use the engine f5, or give a voice of its own"
+                )
             return self._clips.file(path, ref_text or "", self.aligner(), self.transcribe)
         return voice
 

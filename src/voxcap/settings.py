@@ -85,6 +85,9 @@ class Settings(BaseSettings):
         default_factory=list, description="Accepted API keys; empty = no authentication."
     )
     rate_limit: int = Field(120, ge=1, description="Requests per minute per API key (or IP).")
+    auth_failure_limit: int = Field(
+        10, ge=1, description="Requests with a wrong API key per minute per client address."
+    )
     max_body_bytes: int = Field(30 * 1024 * 1024, gt=0, description="Largest request body.")
     cors_origins: list[str] = Field(default_factory=list, description="CORS; empty = off.")
     queue: Path = Field(Path("voxcap-data/jobs.sqlite3"), description="The SQLite job queue.")

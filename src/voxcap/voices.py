@@ -13,6 +13,8 @@ import hashlib
 import io
 import json
 import logging
+import secrets
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -24,15 +26,18 @@ from voxcap import audio as audio_io
 from voxcap.align.base import Aligner
 from voxcap.domain import Audio, Reference, Voice
 from voxcap.errors import (
+    AudioDecodeError,
+    AuthRejected,
     InvalidInput,
+    ObjectExists,
     ObjectNotFound,
     TooLarge,
+    UrlRefused,
     VoiceAudioInvalid,
     VoiceExists,
     VoiceNotFound,
-    VoxcapError,
 )
-from voxcap.fetch import FetchPolicy, fetch
+from voxcap.fetch import FetchPolicy, display_url, fetch
 from voxcap.reference import MIN_SECONDS, SILENT_DBFS, Transcribe, prepare_reference
 from voxcap.reference import RATE as REFERENCE_RATE
 from voxcap.settings import Settings
@@ -45,34 +50,55 @@ MAX_SECONDS = 30.0  # longest clip kept (a cloning engine uses at most its first
 
 
 class VoiceLibrary:
-    """Add, list, show, rename and delete voices; cache references on local disk."""
+    """Add, list, show, rename and delete voices; cache references on local disk.
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    A library is *scoped*: the shared one (``scope=None``, what the CLI, RunPod and a keyless
+    API use) or one API key's view (:meth:`for_caller`), which adds to and deletes from the
+    key's private voices and reads its own voices before the shared ones.
+
+    Every change is atomic on any store: a voice's files go to a fresh version folder, then
+    ``voice.json`` (which names that folder) is written, exclusively when adding, so of two
+    concurrent adds exactly one wins and nobody ever reads a mix of two versions.
+    """
+
+    def __init__(self, store: Store, settings: Settings, scope: str | None = None) -> None:
         self.store = store
         self.settings = settings
+        self.scope = scope
         self._policy = FetchPolicy.of(
             settings.max_voice_bytes, settings.fetch_timeout, settings.fetch_allow_networks
         )
+
+    def for_caller(self, caller: str) -> VoiceLibrary:
+        """The library as an API caller sees it: ``key:<hash>`` callers get a private scope;
+        without API keys (``ip:...`` callers) every voice is shared."""
+        if not caller.startswith("key:"):
+            return self
+        return VoiceLibrary(self.store, self.settings, scope=f"_{caller[4:20]}")
 
     # ---------------------------------------------------------------- adding
     def add_from(
         self, name: str, location: str, transcript: str = "", replace: bool = False
     ) -> Voice:
         """Add a voice from a file path or an http(s) URL."""
+        keys.voice_name(name)  # refuse a bad name, or a taken one, before any download
+        if not replace and self.store.exists(keys.voice_meta(self._ref(name))):
+            raise VoiceExists(f"voice {name!r} already exists; delete it or replace it")
         if location.startswith(("http://", "https://")):
-            keys.voice_name(name)  # refuse a bad name before any network traffic
             data, filename = fetch(location, self._policy)
             return self.add(
                 name,
                 data,
                 transcript=transcript,
                 filename=filename,
-                source=location.split("?", 1)[0],
+                source=display_url(location),
                 replace=replace,
             )
         path = Path(location).expanduser()
+        if "://" in location:
+            raise UrlRefused(f"only http(s) URLs can be fetched, not {location.split(':', 1)[0]}:")
         if not path.is_file():
-            raise InvalidInput(f"no audio file at {location}")
+            raise AudioDecodeError(f"no audio file at {location}")
         if path.stat().st_size > self.settings.max_voice_bytes:
             raise TooLarge(
                 f"{path.name} is over the limit of {self.settings.max_voice_bytes:,} bytes"
@@ -101,13 +127,13 @@ class VoiceLibrary:
         Raises:
             InvalidVoiceName, VoiceExists, TooLarge, AudioDecodeError, VoiceAudioInvalid.
         """
-        keys.voice_name(name)
-        if not replace and self.store.exists(keys.voice_meta(name)):
-            raise VoiceExists(f"voice {name!r} already exists; delete it or pass replace")
+        ref = self._ref(name)
+        if not replace and self.store.exists(keys.voice_meta(ref)):
+            raise VoiceExists(f"voice {name!r} already exists; delete it or replace it")
         if len(data) > self.settings.max_voice_bytes:
             raise TooLarge(f"the clip is over the limit of {self.settings.max_voice_bytes:,} bytes")
         reference = _reference(audio_io.decode(data, filename))
-        suffix = Path(filename).suffix or ".bin"
+        version = _new_version()
         voice = Voice(
             name,
             round(reference.duration, 3),
@@ -115,96 +141,169 @@ class VoiceLibrary:
             transcript.strip(),
             datetime.now(UTC).isoformat(timespec="seconds"),
             source,
-            keys.voice_original(name, suffix),
+            keys.voice_original(ref, version, Path(filename).suffix or ".bin"),
             len(data),
+            keys.voice_reference(ref, version),
+            shared=self.scope is None,
         )
-        if replace:
-            self.delete(name, missing_ok=True)
         wav = audio_io.encode(reference, audio_io.FORMATS["wav"])
-        self._write_all(
-            name,
-            [
-                (voice.original, data, "application/octet-stream"),
-                (keys.voice_reference(name), wav, "audio/wav"),
-                (
-                    keys.voice_transcript(name),
-                    voice.transcript.encode(),
-                    "text/plain; charset=utf-8",
-                ),
-                (keys.voice_meta(name), json.dumps(asdict(voice)).encode(), "application/json"),
-            ],
-        )
+        self._commit(voice, ref, version, data, wav, replace=replace)
         return voice
 
-    def _write_all(self, name: str, objects: list[tuple[str, bytes, str]]) -> None:
-        """Write every object or none: voice.json goes last and marks the voice complete."""
+    def _commit(
+        self, voice: Voice, ref: str, version: str, original: bytes, wav: bytes, replace: bool
+    ) -> None:
+        """Write a version's files, then ``voice.json`` naming them (exclusively unless
+        ``replace``); then drop the version it displaced. Nothing is left on failure."""
+        previous = self._read(ref) if replace else None
+        objects = [
+            (voice.original, original, "application/octet-stream"),
+            (voice.reference, wav, "audio/wav"),
+            (keys.voice_transcript(ref, version), voice.transcript.encode(), "text/plain"),
+        ]
         written: list[str] = []
         try:
             for key, blob, content_type in objects:
                 self.store.put(key, blob, content_type)
                 written.append(key)
-        except VoxcapError:
-            for key in written:
-                self.store.delete(key)
+            meta = json.dumps(asdict(voice)).encode()
+            self.store.put(keys.voice_meta(ref), meta, "application/json", exclusive=not replace)
+        except ObjectExists:
+            self._remove(written)
+            raise VoiceExists(f"voice {voice.name!r} already exists") from None
+        except BaseException:
+            self._remove(written)
             raise
+        if previous is not None and _folder(previous.original) != _folder(voice.original):
+            self._remove_files(ref, previous)
 
     # ---------------------------------------------------------------- reading
     def get(self, name: str) -> Voice:
-        """The voice called ``name``. Raises VoiceNotFound."""
-        try:
-            meta = json.loads(self.store.get(keys.voice_meta(name)))
-        except ObjectNotFound:
-            raise VoiceNotFound(f"no voice named {name!r} in {self.store.url}") from None
-        return Voice(**meta)
+        """The voice called ``name`` (this scope's own first, then the shared one).
+        Raises VoiceNotFound."""
+        voice = self._read(self.locate(name))
+        if voice is None:
+            raise VoiceNotFound(f"no voice named {name!r}")
+        return voice
+
+    def locate(self, name: str) -> str:
+        """The reference (``name`` or ``_scope/name``) of the voice this scope sees as
+        ``name``. Raises VoiceNotFound, InvalidVoiceName."""
+        keys.voice_name(name)
+        for ref in self._refs(name):
+            if self.store.exists(keys.voice_meta(ref)):
+                return ref
+        raise VoiceNotFound(f"no voice named {name!r}")
 
     def exists(self, name: str) -> bool:
-        return self.store.exists(keys.voice_meta(name))
+        """Whether this scope sees a voice ``name`` (or a scoped reference names one)."""
+        if "/" in name:
+            return bool(keys.VOICE_REF.fullmatch(name)) and self.store.exists(keys.voice_meta(name))
+        if not keys.VOICE_NAME.fullmatch(name):
+            return False
+        return any(self.store.exists(keys.voice_meta(ref)) for ref in self._refs(name))
 
     def list(self) -> list[Voice]:
-        names = [k.split("/")[1] for k in self.store.list(keys.VOICES) if k.endswith("/voice.json")]
-        return [self.get(n) for n in names]
+        """This scope's voices and the shared ones (a private voice hides a shared one of the
+        same name); voices deleted while listing are left out."""
+        found: dict[str, Voice] = {}
+        for scope in dict.fromkeys([None, self.scope]):  # shared first, own voices override
+            prefix = keys.voice_scope_prefix(scope)
+            for key in self.store.list(prefix):
+                parts = key[len(prefix) :].split("/")
+                if len(parts) == 2 and parts[1] == "voice.json":
+                    voice = self._read(keys.scoped(scope, parts[0]))
+                    if voice is not None:
+                        found[voice.name] = voice
+        return [found[name] for name in sorted(found)]
 
     def rename(self, old: str, new: str) -> Voice:
         """Give voice ``old`` the name ``new``. Raises VoiceNotFound, VoiceExists."""
         voice = self.get(old)
-        if self.exists(new):
+        old_ref, new_ref = self._ref(old), self._ref(new)
+        if self.store.exists(keys.voice_meta(new_ref)):
             raise VoiceExists(f"voice {new!r} already exists")
-        suffix = Path(voice.original).suffix
+        if old_ref != self.locate(old):
+            raise AuthRejected(f"voice {old!r} is shared; only the operator can rename it")
+        version = _new_version()
         renamed = Voice(
-            **{**asdict(voice), "name": new, "original": keys.voice_original(new, suffix)}
+            **{
+                **asdict(voice),
+                "name": new,
+                "original": keys.voice_original(new_ref, version, Path(voice.original).suffix),
+                "reference": keys.voice_reference(new_ref, version),
+            }
         )
-        self._write_all(
-            new,
-            [
-                (renamed.original, self.store.get(voice.original), "application/octet-stream"),
-                (keys.voice_reference(new), self.store.get(keys.voice_reference(old)), "audio/wav"),
-                (
-                    keys.voice_transcript(new),
-                    renamed.transcript.encode(),
-                    "text/plain; charset=utf-8",
-                ),
-                (keys.voice_meta(new), json.dumps(asdict(renamed)).encode(), "application/json"),
-            ],
-        )
+        original = self.store.get(voice.original)
+        wav = self.store.get(self._reference_key(old_ref, voice))
+        self._commit(renamed, new_ref, version, original, wav, replace=False)
         self.delete(old)
         return renamed
 
     def delete(self, name: str, missing_ok: bool = False) -> None:
-        """Remove a voice (its metadata first, so a half-deleted voice is not listed)."""
-        if not missing_ok:
-            self.get(name)
-        self.store.delete(keys.voice_meta(name))
-        for key in self.store.list(keys.voice_prefix(name)):
+        """Remove a voice of this scope: its ``voice.json`` first (so it is no longer listed),
+        then exactly the files that ``voice.json`` named.
+
+        Raises:
+            VoiceNotFound, AuthRejected: a scoped caller deleting a shared voice.
+        """
+        ref = self._ref(name)
+        voice = self._read(ref)
+        if voice is None:
+            if self.scope is not None and not missing_ok and self.exists(name):
+                raise AuthRejected(f"voice {name!r} is shared; only the operator can delete it")
+            if missing_ok:
+                return
+            raise VoiceNotFound(f"no voice named {name!r}")
+        self.store.delete(keys.voice_meta(ref))
+        self._remove_files(ref, voice)
+
+    def _ref(self, name: str) -> str:
+        return keys.scoped(self.scope, name)
+
+    def _refs(self, name: str) -> list[str]:
+        """Where ``name`` may live, in lookup order."""
+        own = self._ref(name)
+        return [own] if self.scope is None else [own, keys.scoped(None, name)]
+
+    def _read(self, ref: str) -> Voice | None:
+        """The voice at ``ref``, or None when there is none (or it vanished meanwhile)."""
+        try:
+            meta = json.loads(self.store.get(keys.voice_meta(ref)))
+        except ObjectNotFound:
+            return None
+        return Voice(**{**meta, "shared": "/" not in ref})
+
+    def _reference_key(self, ref: str, voice: Voice) -> str:
+        return voice.reference or keys.voice_prefix(ref) + "reference.wav"  # pre-0.2 layout
+
+    def _remove_files(self, ref: str, voice: Voice) -> None:
+        folder = _folder(voice.original)
+        if folder == keys.voice_prefix(ref):  # pre-0.2 layout: no version folders
+            self._remove([k for k in self.store.list(folder) if k.count("/") == folder.count("/")])
+        else:
+            self._remove(self.store.list(folder))
+
+    def _remove(self, objects: list[str]) -> None:
+        for key in objects:
             self.store.delete(key)
 
     # ---------------------------------------------------------------- worker cache
-    def reference(self, name: str) -> Path:
-        """A local path of the voice's normalised reference WAV, downloaded once per version."""
-        return self._local(self.get(name))
+    def reference(self, ref: str) -> Path:
+        """A local path of the voice's normalised reference WAV, downloaded once per version.
+        ``ref`` is a name or a scoped reference (:meth:`locate`)."""
+        return self._local(ref, self._get_ref(ref))
 
-    def _local(self, voice: Voice) -> Path:
-        name = voice.name
-        version = hashlib.sha256(f"{voice.name}\n{voice.created}".encode()).hexdigest()[:16]
+    def _get_ref(self, ref: str) -> Voice:
+        voice = self._read(keys.voice_ref(ref))
+        if voice is None:
+            raise VoiceNotFound(f"no voice named {ref.rsplit('/', 1)[-1]!r}")
+        return voice
+
+    def _local(self, ref: str, voice: Voice) -> Path:
+        name = ref
+        version = hashlib.sha256(f"{ref}\n{voice.created}\n{voice.reference}".encode()).hexdigest()
+        version = version[:16]
         folder = self.settings.voice_cache_dir / name
         target = folder / f"{version}.wav"
         if target.is_file():
@@ -217,7 +316,7 @@ class VoiceLibrary:
                     for leftover in folder.glob(".tmp-*"):  # from a writer that was killed
                         leftover.unlink(missing_ok=True)
                     log.info("downloading voice %s from %s", name, self.store.url)
-                    write_atomic(target, self.store.get(keys.voice_reference(name)))
+                    write_atomic(target, self.store.get(self._reference_key(ref, voice)))
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
         return target
@@ -225,11 +324,12 @@ class VoiceLibrary:
     def prepared(
         self, name: str, aligner: Aligner, transcribe: Transcribe | None = None
     ) -> Reference:
-        """The voice ready to clone: its reference cut to at most 12 s at a pause, with the
-        transcript cut at the same word (:mod:`voxcap.reference`). Cached on local disk beside
-        the reference, so only the first request after a change aligns."""
-        voice = self.get(name)
-        local = self._local(voice)
+        """The voice ``name`` (a name or a scoped reference) ready to clone: its reference cut
+        to at most 12 s at a pause, with the transcript cut at the same word
+        (:mod:`voxcap.reference`). Cached on local disk beside the reference, so only the first
+        request after a change aligns."""
+        voice = self._get_ref(name)
+        local = self._local(name, voice)
         wav, txt = local.with_suffix(".prepared.wav"), local.with_suffix(".prepared.txt")
         if wav.is_file() and txt.is_file():
             return Reference(name, audio_io.decode(wav.read_bytes()), txt.read_text())
@@ -243,6 +343,14 @@ class VoiceLibrary:
         write_atomic(txt, reference.text.encode())
         write_atomic(wav, audio_io.encode(reference.audio, audio_io.FORMATS["wav"]))
         return reference
+
+
+def _new_version() -> str:
+    return f"v{time.time_ns():x}{secrets.token_hex(3)}"
+
+
+def _folder(key: str) -> str:
+    return key.rsplit("/", 1)[0] + "/"
 
 
 def _reference(clip: Audio) -> Audio:
@@ -289,6 +397,9 @@ def transcript_text(data: bytes, filename: str) -> str:
         )
     try:
         text = data.decode("utf-8-sig")
-        return TRANSCRIPT_READERS[suffix](text).strip()
+        words = TRANSCRIPT_READERS[suffix](text).strip()
     except (UnicodeDecodeError, ValueError, KeyError, pysubs2.Pysubs2Error) as exc:
         raise InvalidInput(f"cannot read transcript {filename}: {exc}") from None
+    if not words and text.strip():
+        raise InvalidInput(f"cannot read transcript {filename}: no {suffix[1:]} text in it")
+    return words

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from voxcap import logs
 from voxcap.api import errors
 from voxcap.api.deps import TokenBuckets
 from voxcap.api.routes import files, health, openai, speech, voices
@@ -25,6 +28,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = Runtime(settings)
     app.state.queue = SqliteQueue(settings.queue, settings.max_attempts)
     app.state.limiter = TokenBuckets(settings.rate_limit)
+    app.state.auth_failures = TokenBuckets(settings.auth_failure_limit)
+    logs.protect(logging.getLogger("uvicorn.access"))  # no signatures in access logs
     for module in (health, speech, voices, openai, files):
         app.include_router(module.router)
     errors.install(app)

@@ -34,6 +34,15 @@ class TokenBuckets:
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
+    def wait(self, caller: str) -> float:
+        """The seconds until ``caller`` has a token again (0 if it has one); takes nothing."""
+        now = time.monotonic()
+        per_second = self.rate / 60
+        with self._lock:
+            tokens, last = self._buckets.get(caller, (float(self.rate), now))
+            tokens = min(float(self.rate), tokens + (now - last) * per_second)
+            return 0.0 if tokens >= 1 else (1 - tokens) / per_second
+
     def take(self, caller: str) -> float:
         """0 if allowed, else the seconds to wait."""
         now = time.monotonic()
@@ -51,20 +60,34 @@ class TokenBuckets:
 async def caller(request: Request) -> str:
     """Check the API key (constant time) and the rate limit; returns the caller's fingerprint.
 
+    Wrong keys are limited per client address (``VOXCAP_AUTH_FAILURE_LIMIT`` a minute): once a
+    client has used them up, its requests get 429 before any key is compared, so keys cannot
+    be guessed at speed.
+
     Raises:
         AuthMissing (401), AuthRejected (403), RateLimited (429).
     """
     settings = request.app.state.runtime.settings
     keys = [k.get_secret_value() for k in settings.api_keys]
     given = _bearer(request)
+    address = "ip:" + (request.client.host if request.client else "unknown")
     if keys:
         if given is None:
             raise AuthMissing("an API key is required: Authorization: Bearer <key>")
-        if not any(hmac.compare_digest(given.encode(), k.encode()) for k in keys):
+        failures: TokenBuckets = request.app.state.auth_failures
+        blocked = failures.wait(address)
+        if blocked > 0:
+            raise RateLimited(
+                "too many requests with a wrong API key from this address",
+                retry_after=math.ceil(blocked),
+            )
+        secret = given.encode("utf-8", "surrogateescape")
+        if not any(hmac.compare_digest(secret, k.encode()) for k in keys):
+            failures.take(address)
             raise AuthRejected("the API key is not valid")
-        who = "key:" + hashlib.sha256(given.encode()).hexdigest()[:16]
+        who = "key:" + hashlib.sha256(secret).hexdigest()[:16]
     else:
-        who = "ip:" + (request.client.host if request.client else "unknown")
+        who = address
     wait = request.app.state.limiter.take(who)
     if wait > 0:
         raise RateLimited(

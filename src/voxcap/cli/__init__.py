@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from voxcap.cli.app import app
 from voxcap.cli.captions import app as captions_app
 from voxcap.cli.doctor import doctor
@@ -11,6 +9,7 @@ from voxcap.cli.models import models_app
 from voxcap.cli.serve import serve, worker
 from voxcap.cli.speak import align, speak
 from voxcap.cli.voices import voices_app
+from voxcap.logs import configure
 
 app.command()(speak)
 app.command()(align)
@@ -32,5 +31,5 @@ def main() -> None:
         level = Settings().log_level
     except Exception:  # noqa: BLE001 - bad settings are reported by the command itself
         level = "WARNING"
-    logging.basicConfig(level=level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    configure(level)
     app()

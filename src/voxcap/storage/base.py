@@ -20,8 +20,19 @@ class Store(Protocol):
 
     url: str  # where it is, for messages (never holds secrets)
 
-    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
-        """Write ``data`` at ``key`` atomically: readers see the old object or the new one."""
+    def put(
+        self,
+        key: str,
+        data: bytes,
+        content_type: str = "application/octet-stream",
+        *,
+        exclusive: bool = False,
+    ) -> None:
+        """Write ``data`` at ``key`` atomically: readers see the old object or the new one.
+
+        With ``exclusive`` the write happens only if ``key`` does not exist yet, decided by
+        the store itself (no check-then-write race). Raises ObjectExists otherwise.
+        """
         ...
 
     def get(self, key: str) -> bytes:

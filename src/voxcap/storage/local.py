@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import tempfile
@@ -11,12 +12,19 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlparse
 
-from voxcap.errors import ObjectNotFound, SignatureExpired, SignatureInvalid, StorageError
+from voxcap.errors import (
+    ObjectExists,
+    ObjectNotFound,
+    SignatureExpired,
+    SignatureInvalid,
+    StorageError,
+)
 from voxcap.settings import Settings
 from voxcap.storage import keys
 from voxcap.storage.base import MAX_EXPIRES, SignedUrl
 
 SECRET_FILE = ".voxcap-secret"
+log = logging.getLogger(__name__)
 
 
 class LocalStore:
@@ -46,13 +54,23 @@ class LocalStore:
     def _path(self, key: str) -> Path:
         return self.root / keys.check(key)
 
-    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+    def put(
+        self,
+        key: str,
+        data: bytes,
+        content_type: str = "application/octet-stream",
+        *,
+        exclusive: bool = False,
+    ) -> None:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, data)
+            write_atomic(path, data, exclusive=exclusive)
+        except FileExistsError:
+            raise ObjectExists(f"{key} already exists") from None
         except OSError as exc:
-            raise StorageError(f"cannot write {key} in {self.root}: {exc.strerror}") from None
+            log.error("cannot write %s in %s: %s", key, self.root, exc)
+            raise StorageError(f"cannot write {key}: {exc.strerror}") from None
 
     def get(self, key: str) -> bytes:
         try:
@@ -77,11 +95,17 @@ class LocalStore:
                 break
 
     def list(self, prefix: str) -> list[str]:
+        """Walks only the folder the prefix names; objects that vanish meanwhile (another
+        process deleting) are simply not listed."""
+        folder = self.root / prefix.rsplit("/", 1)[0] if "/" in prefix else self.root
         found = []
-        for path in self.root.rglob("*"):
-            key = path.relative_to(self.root).as_posix()
-            if path.is_file() and key.startswith(prefix) and not path.name.startswith("."):
-                found.append(key)
+        for parent, dirs, files in os.walk(folder):  # os.walk skips what it cannot read
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            base = Path(parent).relative_to(self.root).as_posix()
+            for name in files:
+                key = name if base == "." else f"{base}/{name}"
+                if key.startswith(prefix) and not name.startswith("."):
+                    found.append(key)
         return sorted(found)
 
     def local_path(self, key: str) -> Path:
@@ -108,7 +132,8 @@ class LocalStore:
             SignatureExpired: the URL is past its expiry.
         """
         expected = self._sign(keys.check(key), expires_at, filename)
-        if not hmac.compare_digest(expected, signature):
+        given = signature.encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(expected.encode(), given):
             raise SignatureInvalid("invalid signature")
         if time.time() > expires_at:
             raise SignatureExpired("this link has expired")
@@ -133,14 +158,22 @@ class LocalStore:
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, exclusive: bool = False) -> None:
     """Write ``data`` to a temp file beside ``path`` and rename it into place: readers see
-    the old file or the new one, never half of one. Temp files are named ``.tmp-*``."""
+    the old file or the new one, never half of one. Temp files are named ``.tmp-*``.
+
+    With ``exclusive`` the temp file is hard-linked into place instead, which fails with
+    FileExistsError when ``path`` exists: of concurrent writers exactly one wins.
+    """
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.replace(tmp, path)
+        if exclusive:
+            os.link(tmp, path)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -11,7 +11,13 @@ from typing import Any, NoReturn
 from urllib.parse import urlparse
 
 from voxcap._deps import require
-from voxcap.errors import BucketNotFound, ObjectNotFound, StorageAuthError, StorageError
+from voxcap.errors import (
+    BucketNotFound,
+    ObjectExists,
+    ObjectNotFound,
+    StorageAuthError,
+    StorageError,
+)
 from voxcap.settings import Settings
 from voxcap.storage import keys
 from voxcap.storage.base import MAX_EXPIRES, SignedUrl
@@ -69,8 +75,18 @@ class S3Store:
     def _key(self, key: str) -> str:
         return self.prefix + keys.check(key)
 
-    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
-        self._call("write", key, "put_object", Body=data, ContentType=content_type)
+    def put(
+        self,
+        key: str,
+        data: bytes,
+        content_type: str = "application/octet-stream",
+        *,
+        exclusive: bool = False,
+    ) -> None:
+        """``exclusive`` sends ``If-None-Match: *`` (AWS S3, R2, MinIO and B2 answer 412 when
+        the key exists; a server that ignores the header lets the last writer win)."""
+        extra = {"IfNoneMatch": "*"} if exclusive else {}
+        self._call("write", key, "put_object", Body=data, ContentType=content_type, **extra)
 
     def get(self, key: str) -> bytes:
         body: bytes = self._call("read", key, "get_object")["Body"].read()
@@ -138,6 +154,8 @@ class S3Store:
             code = str(exc.response.get("Error", {}).get("Code", ""))
             if code in {"NoSuchKey", "404", "NotFound"} and action != "list":
                 raise ObjectNotFound(f"no object {key}") from None
+            if code in {"PreconditionFailed", "412", "ConditionalRequestConflict"}:
+                raise ObjectExists(f"{key} already exists") from None
             if code == "NoSuchBucket":
                 raise BucketNotFound(f"bucket {self.bucket!r} does not exist at {where}") from None
             if code in _AUTH:

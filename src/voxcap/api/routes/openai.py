@@ -16,6 +16,7 @@ from voxcap.audio import encode
 from voxcap.domain import SpeechRequest
 from voxcap.errors import VoiceNotFound
 from voxcap.runtime import Runtime
+from voxcap.storage import keys
 
 router = APIRouter(prefix="/v1/audio")
 OPENAI_VOICES = frozenset(
@@ -51,7 +52,7 @@ class OpenAISpeech(BaseModel):
 @router.post("/speech")
 async def speech(body: OpenAISpeech, who: Caller, rt: RuntimeDep) -> StreamingResponse:
     """Speak ``input`` and stream the encoded audio back."""
-    voice = await asyncio.to_thread(_voice, rt, body.voice)
+    voice = await asyncio.to_thread(_voice, rt, who, body.voice)
     engine = None if body.model in OPENAI_MODELS else body.model
     fmt = find_format(body.response_format)
 
@@ -65,16 +66,18 @@ async def speech(body: OpenAISpeech, who: Caller, rt: RuntimeDep) -> StreamingRe
     return StreamingResponse(_chunks(data), media_type=fmt.media_type)
 
 
-def _voice(rt: Runtime, name: str) -> str | None:
+def _voice(rt: Runtime, who: str, name: str) -> str | None:
     """OpenAI names map through ``VOXCAP_OPENAI_VOICES`` (unset: the default voice); other
-    names must be library voices or the engine's own presets."""
+    names must be the caller's library voices or the engine's own presets."""
     if name in rt.settings.openai_voices:
         return rt.settings.openai_voices[name]
     if name in OPENAI_VOICES:
         return None
-    if name in rt.engine().presets or rt.voices.exists(name):
+    if name in rt.engine().presets:
         return name
-    raise VoiceNotFound(f"no voice named {name!r}")
+    if not keys.VOICE_NAME.fullmatch(name):
+        raise VoiceNotFound(f"no voice named {name[:100]!r}")
+    return rt.voices.for_caller(who).locate(name)
 
 
 def _chunks(data: bytes) -> Iterator[bytes]:

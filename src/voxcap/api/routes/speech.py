@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -16,6 +17,7 @@ from voxcap.jobs.records import JobRecord
 from voxcap.pipeline import check_speakable
 from voxcap.runtime import Runtime
 from voxcap.schemas import SpeechJob, SpeechOutput
+from voxcap.storage import keys
 
 router = APIRouter(prefix="/v1")
 POLL = 0.2
@@ -39,8 +41,9 @@ async def submit(
         from voxcap.video import ffmpeg
 
         await asyncio.to_thread(ffmpeg)  # video_unavailable now, not after synthesis
-    if body.voice and not await asyncio.to_thread(_voice_known, rt, body):
-        raise VoiceNotFound(f"no voice named {body.voice!r}")
+    if body.voice:
+        voice = await asyncio.to_thread(scoped_voice, rt, who, body.voice, body.engine)
+        body = body.model_copy(update={"voice": voice})
     job = await asyncio.to_thread(queue.submit, body.model_dump(), who)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
@@ -108,15 +111,18 @@ async def _owned(queue: QueueDep, job_id: str, who: str) -> JobRecord:
     return job
 
 
-def _voice_known(rt: Runtime, body: SpeechJob) -> bool:
-    voice = body.voice or ""
-    if "/" in voice or voice.endswith(".onnx"):
-        return True  # a path: the engine checks it
-    return rt.voices.exists(voice) if voice not in _presets(rt, body) else True
-
-
-def _presets(rt: Runtime, body: SpeechJob) -> tuple[str, ...]:
-    return rt.engine(body.engine).presets
+def scoped_voice(rt: Runtime, who: str, voice: str, engine: str | None) -> str:
+    """What a job should speak in, checked now: an engine's preset as given, a library voice
+    as the reference this caller sees (its own voice before a shared one), or a model file on
+    the server (a Piper ``.onnx``). Raises VoiceNotFound."""
+    if voice in rt.engine(engine).presets:
+        return voice
+    if keys.VOICE_NAME.fullmatch(voice):
+        return rt.voices.for_caller(who).locate(voice)
+    path = Path(voice)
+    if path.suffix == ".onnx" and ".." not in path.parts and path.is_file():
+        return voice
+    raise VoiceNotFound(f"no voice named {voice[:100]!r}")
 
 
 def _sse(event: str, data: dict[str, Any]) -> str:

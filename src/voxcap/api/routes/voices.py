@@ -10,8 +10,9 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from voxcap.api.deps import Caller, RuntimeDep
-from voxcap.errors import InvalidInput
-from voxcap.voices import transcript_text
+from voxcap.errors import InvalidRequest
+from voxcap.schemas import describe
+from voxcap.voices import VoiceLibrary, transcript_text
 
 router = APIRouter(prefix="/v1/voices")
 
@@ -29,23 +30,30 @@ class VoiceFromUrl(BaseModel):
 async def add(request: Request, who: Caller, rt: RuntimeDep) -> dict[str, Any]:
     """Multipart (``name``, ``audio``, ``transcript`` or ``transcript_file``) or JSON
     (``name``, ``audio_url``, ``transcript``)."""
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        return await _add_upload(request, rt)
+    library = rt.voices.for_caller(who)
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        return await _add_upload(request, library)
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        raise InvalidRequest(
+            "send multipart/form-data with 'name' and an 'audio' file, or application/json "
+            "with 'name' and 'audio_url'"
+        )
     try:
         body = VoiceFromUrl.model_validate_json(await request.body())
     except ValidationError as exc:
-        raise InvalidInput(f"voice JSON: {exc.errors()[0]['msg']}") from None
+        raise InvalidRequest(f"voice JSON: {describe(exc.errors())}") from None
     voice = await asyncio.to_thread(
-        rt.voices.add_from, body.name, body.audio_url, body.transcript, body.replace
+        library.add_from, body.name, body.audio_url, body.transcript, body.replace
     )
     return asdict(voice)
 
 
-async def _add_upload(request: Request, rt: RuntimeDep) -> dict[str, Any]:
+async def _add_upload(request: Request, library: VoiceLibrary) -> dict[str, Any]:
     async with request.form() as form:  # closes the uploaded temp files
         name, audio = form.get("name"), form.get("audio")
         if not isinstance(name, str) or audio is None or isinstance(audio, str):
-            raise InvalidInput("multipart voice needs a 'name' field and an 'audio' file")
+            raise InvalidRequest("multipart voice needs a 'name' field and an 'audio' file")
         transcript = form.get("transcript")
         text = transcript if isinstance(transcript, str) else ""
         upload = form.get("transcript_file")
@@ -55,7 +63,7 @@ async def _add_upload(request: Request, rt: RuntimeDep) -> dict[str, Any]:
         filename = audio.filename or "upload.bin"
         replace = form.get("replace") == "true"
     voice = await asyncio.to_thread(
-        rt.voices.add,
+        library.add,
         name,
         data,
         transcript=text,
@@ -68,15 +76,15 @@ async def _add_upload(request: Request, rt: RuntimeDep) -> dict[str, Any]:
 
 @router.get("")
 async def list_voices(who: Caller, rt: RuntimeDep) -> list[dict[str, Any]]:
-    return [asdict(v) for v in await asyncio.to_thread(rt.voices.list)]
+    return [asdict(v) for v in await asyncio.to_thread(rt.voices.for_caller(who).list)]
 
 
 @router.get("/{name}")
 async def show(name: str, who: Caller, rt: RuntimeDep) -> dict[str, Any]:
-    return asdict(await asyncio.to_thread(rt.voices.get, name))
+    return asdict(await asyncio.to_thread(rt.voices.for_caller(who).get, name))
 
 
 @router.delete("/{name}", status_code=204)
 async def delete(name: str, who: Caller, rt: RuntimeDep) -> Response:
-    await asyncio.to_thread(rt.voices.delete, name)
+    await asyncio.to_thread(rt.voices.for_caller(who).delete, name)
     return Response(status_code=204)
