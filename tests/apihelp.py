@@ -28,6 +28,7 @@ class Api:
     url: str
     settings: Settings
     worker: Worker
+    app: Any
 
     def client(self, key: str | None = KEY) -> httpx.Client:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
@@ -79,4 +80,4 @@ def live_api(folder: Path, runtime: Runtime | None = None, **overrides: Any) -> 
     worker_runtime._aligners = app.state.runtime._aligners
     worker = Worker(worker_runtime, SqliteQueue(settings.queue, settings.max_attempts))
     with uvicorn_server(app, port) as url:
-        yield Api(url, settings, worker)
+        yield Api(url, settings, worker, app)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 
@@ -69,3 +71,30 @@ def clip_wav(runtime: Runtime) -> bytes:
 
 
 CLIP_TEXT = "This is a short reference clip of a voice, spoken clearly for cloning."
+
+
+@pytest.fixture(scope="module")
+def clip_server(clip_wav: bytes) -> Iterator[str]:
+    """A loopback HTTP server that answers every GET with the clip; yields its URL. It counts
+    the requests it got in ``clip_server_hits``."""
+    CLIP_SERVER_HITS.clear()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            CLIP_SERVER_HITS.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(clip_wav)))
+            self.end_headers()
+            self.wfile.write(clip_wav)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+CLIP_SERVER_HITS: list[str] = []

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
 import io
 import multiprocessing
 import os
 import signal
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -145,25 +142,6 @@ def test_transcript_files_become_plain_text() -> None:
     assert transcript_text(vtt, "t.vtt") == "Hello there, general Kenobi."
     assert transcript_text(csv, "t.csv") == "Hello there"
     assert transcript_text(b"\xef\xbb\xbf  Hello\n there ", "t.txt") == "Hello there"
-
-
-@pytest.fixture(scope="module")
-def clip_server(clip_wav: bytes) -> Iterator[str]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(clip_wav)))
-            self.end_headers()
-            self.wfile.write(clip_wav)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 def test_add_from_url(tmp_path: Path, clip_server: str) -> None:

@@ -208,6 +208,13 @@ class ObjectExists(StorageError):
     http_status = 409
 
 
+class QueueUnavailable(StorageError):
+    """The job queue cannot be opened or written (disk full, read-only, missing folder)."""
+
+    code = "queue_unavailable"
+    http_status = 503
+
+
 class StorageAuthError(StorageError):
     code = "storage_auth_failed"
 

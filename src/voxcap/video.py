@@ -13,16 +13,13 @@ video with a picture track).
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import json
 import logging
 import math
 import re
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +34,7 @@ from voxcap.errors import (
     UnknownAspect,
     VideoUnavailable,
 )
+from voxcap.processes import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -326,7 +324,7 @@ def _run(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            preexec_fn=die_with_parent(),
         ) as proc:
             assert proc.stdout is not None and proc.stderr is not None
             for line in proc.stdout:
@@ -340,9 +338,3 @@ def _run(
         shutil.move(partial, out)
         if progress:
             progress(1.0)
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: get SIGKILL when the parent dies (Linux prctl)."""
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG

@@ -7,6 +7,7 @@ file and rename it into place, so nobody reads a half-written file.
 
 from __future__ import annotations
 
+import builtins
 import csv
 import fcntl
 import hashlib
@@ -161,7 +162,7 @@ class VoiceLibrary:
             (voice.reference, wav, "audio/wav"),
             (keys.voice_transcript(ref, version), voice.transcript.encode(), "text/plain"),
         ]
-        written: list[str] = []
+        written: builtins.list[str] = []
         try:
             for key, blob, content_type in objects:
                 self.store.put(key, blob, content_type)
@@ -261,7 +262,7 @@ class VoiceLibrary:
     def _ref(self, name: str) -> str:
         return keys.scoped(self.scope, name)
 
-    def _refs(self, name: str) -> list[str]:
+    def _refs(self, name: str) -> builtins.list[str]:
         """Where ``name`` may live, in lookup order."""
         own = self._ref(name)
         return [own] if self.scope is None else [own, keys.scoped(None, name)]
@@ -284,7 +285,7 @@ class VoiceLibrary:
         else:
             self._remove(self.store.list(folder))
 
-    def _remove(self, objects: list[str]) -> None:
+    def _remove(self, objects: builtins.list[str]) -> None:
         for key in objects:
             self.store.delete(key)
 

@@ -32,6 +32,11 @@ def install(app: FastAPI) -> None:
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(422, "invalid_request", describe(exc.errors()))
 
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        """A bug: the JSON shape still holds (Starlette logs the traceback and re-raises)."""
+        return error_response(500, "internal_error", "unexpected failure; see the server log")
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")

@@ -2,45 +2,96 @@
 
 from __future__ import annotations
 
+import os
 import signal
-import subprocess
-import sys
+import socket
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from voxcap.cli.app import guarded, log, runtime
+from voxcap.errors import InvalidInput, VoxcapError
+
+if TYPE_CHECKING:
+    from voxcap.runtime import Runtime
 
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port (0: any free one, logged).")] = 8000,
     workers: Annotated[int, typer.Option(min=0, help="Job workers to start beside the API.")] = 1,
 ) -> None:
-    """Serve the HTTP API (docs/API.md); with --workers N, also run N job workers."""
+    """Serve the HTTP API (docs/API.md); with --workers N, also run N job workers, restarted
+    if they die. SIGTERM or Ctrl-C stops it: workers finish their running job first."""
 
     def run() -> None:
         from voxcap._deps import require
 
         uvicorn = require("uvicorn", extra="server")
         require("fastapi", extra="server")
-        runtime()  # fail on bad settings before anything starts
-        children = [
-            subprocess.Popen([sys.executable, "-m", "voxcap", "worker"]) for _ in range(workers)
-        ]
+        rt = runtime()  # fail on bad settings before anything starts
+        sock = _bind(host, port)  # held from here: nobody else can take the port
+        served = f"http://{_display_host(host)}:{sock.getsockname()[1]}"
+        if "public_url" not in rt.settings.model_fields_set:
+            os.environ["VOXCAP_PUBLIC_URL"] = served  # signed URLs name this server (workers too)
+            rt = runtime()
+        from voxcap.api.app import create_app
+        from voxcap.jobs.supervisor import Supervisor
+
+        app = create_app(rt.settings)  # an unusable queue or store fails here, in one line
+        _warn_missing_weights(rt)
+        supervisor = Supervisor(workers)
+        app.state.supervisor = supervisor
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        supervisor.start()
+        log.warning("voxcap serving on %s with %d worker(s)", served, workers)
         try:
-            uvicorn.run("voxcap.api.app:create_app", factory=True, host=host, port=port)
+            uvicorn.Server(uvicorn.Config(app)).run(sockets=[sock])
         finally:
-            for child in children:
-                child.terminate()
-            for child in children:
-                try:
-                    child.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+            supervisor.stop(grace=rt.settings.lease)
 
     guarded(run)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise InvalidInput(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(2048)
+    sock.set_inheritable(False)
+    return sock
+
+
+def _display_host(host: str) -> str:
+    """The host part of the served address: a wildcard shows as loopback."""
+    if host in {"0.0.0.0", ""}:
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def _warn_missing_weights(rt: Runtime) -> None:
+    try:
+        rt.engine().check()
+    except VoxcapError as exc:
+        log.warning(
+            "jobs for the default engine %r will fail until this is fixed (/readyz says 503): %s",
+            rt.settings.engine,
+            exc.message,
+        )
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM as Ctrl-C: uvicorn shuts down gracefully and re-raises it once done, and then
+    this ends the process through the ``finally`` that stops the workers."""
+    raise SystemExit(0)
 
 
 def worker() -> None:

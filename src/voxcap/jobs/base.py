@@ -44,6 +44,10 @@ class JobQueue(Protocol):
         """Mark failed with ``{"code", "message"}``; False if no longer this worker's."""
         ...
 
+    def probe(self) -> None:
+        """Write to the queue; raises QueueUnavailable when it cannot be written."""
+        ...
+
     def counts(self) -> dict[JobStatus, int]:
         """Jobs per status."""
         ...

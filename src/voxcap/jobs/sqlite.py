@@ -8,17 +8,20 @@ so a worker that lost its lease (it was presumed dead) cannot complete it a seco
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
+import os
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from voxcap.errors import JobNotCancelable, JobNotFound
+from voxcap.errors import JobNotCancelable, JobNotFound, QueueUnavailable
 from voxcap.jobs.records import JobRecord, JobStatus
 
 SCHEMA = """
@@ -39,21 +42,49 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created);
 """
+log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
 WORKER_DIED = {
     "code": "worker_died",
     "message": "the job's worker stopped responding too many times; giving up",
 }
 
 
-class SqliteQueue:
-    """A durable queue in ``path``; ``max_attempts`` claims per job before it is failed."""
+def _translated(method: F) -> F:
+    """SQLite's own errors (disk full, read-only, cannot open) become QueueUnavailable."""
 
+    @functools.wraps(method)
+    def wrapper(self: SqliteQueue, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
+            log.error("job queue %s: %s", self.path, exc)
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            raise QueueUnavailable(f"the job queue cannot be used: {reason}") from None
+
+    return cast(F, wrapper)
+
+
+class SqliteQueue:
+    """A durable queue in ``path``; ``max_attempts`` claims per job before it is failed.
+    The file is private to its owner (mode 0600). Raises QueueUnavailable when it cannot be
+    opened or written."""
+
+    @_translated
     def __init__(self, path: Path, max_attempts: int = 3) -> None:
         self.path = path
         self.max_attempts = max_attempts
         path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # SQLite's -wal/-shm follow
         self._local = threading.local()
         self._db().executescript(SCHEMA)  # (executescript manages its own transaction)
+
+    @_translated
+    def probe(self) -> None:
+        """Write to the queue (a no-op update in a real transaction): fails when it cannot."""
+        with self._tx() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at REAL)")
+            db.execute("INSERT OR REPLACE INTO probe VALUES (1, ?)", (time.time(),))
 
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
@@ -76,6 +107,7 @@ class SqliteQueue:
             raise
         db.execute("COMMIT")
 
+    @_translated
     def submit(self, request: dict[str, Any], owner: str | None = None) -> JobRecord:
         now = time.time()
         job_id = uuid.uuid4().hex
@@ -87,12 +119,14 @@ class SqliteQueue:
             )
         return self.get(job_id)
 
+    @_translated
     def get(self, job_id: str) -> JobRecord:
         row = self._db().execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         if row is None:
             raise JobNotFound(f"no job {job_id!r}")
         return _record(row)
 
+    @_translated
     def cancel(self, job_id: str) -> JobRecord:
         with self._tx() as db:
             row = db.execute("SELECT status FROM jobs WHERE id = ?", (job_id,)).fetchone()
@@ -108,6 +142,7 @@ class SqliteQueue:
             )
         return self.get(job_id)
 
+    @_translated
     def claim(self, worker: str, lease: float) -> JobRecord | None:
         now = time.time()
         with self._tx() as db:
@@ -130,6 +165,7 @@ class SqliteQueue:
             )
         return self.get(row["id"])
 
+    @_translated
     def heartbeat(
         self,
         job_id: str,
@@ -148,9 +184,11 @@ class SqliteQueue:
             )
         return cursor.rowcount == 1
 
+    @_translated
     def complete(self, job_id: str, worker: str, result: dict[str, Any]) -> bool:
         return self._finish(job_id, worker, "succeeded", "result", result)
 
+    @_translated
     def fail(self, job_id: str, worker: str, error: dict[str, str]) -> bool:
         return self._finish(job_id, worker, "failed", "error", error)
 
@@ -165,11 +203,13 @@ class SqliteQueue:
             )
         return cursor.rowcount == 1
 
+    @_translated
     def counts(self) -> dict[JobStatus, int]:
         rows = self._db().execute("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status")
         found = {JobStatus(r["status"]): int(r["n"]) for r in rows}
         return {status: found.get(status, 0) for status in JobStatus}
 
+    @_translated
     def expire(self, older_than: float) -> list[JobRecord]:
         with self._tx() as db:
             rows = db.execute(
@@ -180,6 +220,7 @@ class SqliteQueue:
             db.executemany("DELETE FROM jobs WHERE id = ?", [(r["id"],) for r in rows])
         return [_record(r) for r in rows]
 
+    @_translated
     def finished_timings(self) -> list[dict[str, float]]:
         rows = self._db().execute("SELECT result FROM jobs WHERE status = 'succeeded'")
         out = []

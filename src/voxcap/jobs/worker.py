@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 
-from voxcap.errors import VoxcapError
+from voxcap.errors import QueueUnavailable, VoxcapError
 from voxcap.jobs.base import JobQueue
 from voxcap.jobs.records import JobRecord
 from voxcap.pipeline import ProgressEvent
@@ -33,9 +33,13 @@ class Worker:
         """Work until ``stop`` is set."""
         log.info("worker %s started", self.id)
         while not stop.is_set():
-            if not self.run_once():
-                self._expire()
-                stop.wait(self.poll)
+            try:
+                if not self.run_once():
+                    self._expire()
+                    stop.wait(self.poll)
+            except QueueUnavailable as exc:  # disk full, say: wait for it to come back
+                log.error("worker %s: %s; retrying in 5 s", self.id, exc.message)
+                stop.wait(5)
 
     def run_once(self) -> bool:
         """Claim and run one job; False when the queue had none."""

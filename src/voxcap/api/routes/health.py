@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
@@ -21,17 +22,27 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-async def readyz(rt: RuntimeDep, queue: QueueDep) -> dict[str, str]:
+async def readyz(request: Request, rt: RuntimeDep, queue: QueueDep) -> dict[str, Any]:
+    """Ready when the engine's weights are there, the store answers, the queue can be written
+    and (under ``voxcap serve --workers N``) at least one worker is running."""
+    supervisor = getattr(request.app.state, "supervisor", None)
+
     def check() -> None:
         rt.engine().check()  # its weights are there (workers load them)
         rt.store.exists("outputs/readyz/probe")
-        queue.counts()
+        queue.probe()
 
     try:
         await asyncio.to_thread(check)
     except VoxcapError as exc:
         raise NotReady(f"not ready: {exc.message}") from None
-    return {"status": "ready"}
+    ready: dict[str, Any] = {"status": "ready"}
+    if supervisor is not None and supervisor.slots:
+        alive = supervisor.alive()
+        if alive == 0:
+            raise NotReady(f"not ready: none of the {len(supervisor.slots)} workers is running")
+        ready["workers"] = alive
+    return ready
 
 
 @router.get("/metrics")

@@ -1,0 +1,230 @@
+"""The outside review's HTTP findings, each reproduced against a real uvicorn (reliability
+report #5, #9, #10, #11, #12, #14, #15, #16, #17 and its observations)."""
+
+from __future__ import annotations
+
+import logging
+import resource
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from voxcap.logs import RedactFilter, configure, redact
+from voxcap.runtime import Runtime
+
+from .apihelp import KEY, Api, live_api
+from .conftest import CLIP_SERVER_HITS
+from .servers import S3Server, run_voxcap
+
+OTHER_KEY = "second-key-abcdefghij"
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory, runtime: Runtime) -> Iterator[Api]:
+    folder = tmp_path_factory.mktemp("hardening")
+    with live_api(
+        folder, runtime, api_keys=[KEY, OTHER_KEY], max_body_bytes=600_000, auth_failure_limit=5
+    ) as live:
+        yield live
+
+
+def error_of(response: httpx.Response, status: int) -> str:
+    assert response.status_code == status, response.text
+    code: str = response.json()["error"]["code"]
+    return code
+
+
+def test_a_non_ascii_signature_is_refused_not_a_crash(api: Api) -> None:
+    url = f"{api.url}/files/outputs/x/speech.wav?expires=1&filename=a&signature=%C3%A9"
+    assert error_of(httpx.get(url), 403) == "signature_invalid"
+
+
+def test_wrong_keys_are_rate_limited_per_address(api: Api) -> None:
+    with api.client(key="guess-0") as guesser:
+        codes = [guesser.get("/v1/voices").status_code for _ in range(8)]
+    assert codes[:5] == [403] * 5 and set(codes[5:]) == {429}
+    with api.client(key="guess-1") as guesser:
+        response = guesser.get("/v1/voices")
+    assert error_of(response, 429) == "rate_limited" and int(response.headers["Retry-After"]) > 0
+    api.app.state.auth_failures._buckets.clear()
+
+
+def test_a_chunked_body_over_the_limit_is_413(api: Api) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"text": "'
+        for _ in range(100):
+            yield b"a" * 10_000
+        yield b'"}'
+
+    with api.client() as client:
+        for path in ("/v1/speech", "/v1/audio/speech", "/v1/voices"):
+            response = client.post(
+                path, content=chunks(), headers={"Content-Type": "application/json"}
+            )
+            assert error_of(response, 413) == "body_too_large", path
+
+
+def test_voice_url_credentials_are_not_kept(api: Api, clip_server: str) -> None:
+    url = clip_server.replace("http://", "http://bob:S3CRETPW@") + "/x.wav?X-Amz-Signature=Q"
+    with api.client() as client:
+        added = client.post("/v1/voices", json={"name": "cred", "audio_url": url})
+        assert added.status_code == 201, added.text
+        listed = client.get("/v1/voices").text
+        client.delete("/v1/voices/cred")
+    assert added.json()["source"] == f"{clip_server}/x.wav"
+    assert "S3CRETPW" not in listed and "bob" not in listed
+
+
+def test_a_taken_voice_name_is_refused_before_downloading(api: Api, clip_server: str) -> None:
+    with api.client() as client:
+        assert (
+            client.post("/v1/voices", json={"name": "taken", "audio_url": clip_server}).status_code
+            == 201
+        )
+        hits = len(CLIP_SERVER_HITS)
+        again = client.post("/v1/voices", json={"name": "taken", "audio_url": clip_server})
+        client.delete("/v1/voices/taken")
+    assert error_of(again, 409) == "voice_exists" and len(CLIP_SERVER_HITS) == hits
+
+
+def test_voice_requests_that_are_not_what_the_docs_say(api: Api, clip_wav: bytes) -> None:
+    with api.client() as client:
+        garbage = client.post(
+            "/v1/voices",
+            data={"name": "junk"},
+            files={"audio": ("a.wav", clip_wav), "transcript_file": ("t.srt", b"\x00garbage\n")},
+        )
+        assert (
+            error_of(garbage, 422) == "invalid_input"
+            and "t.srt" in garbage.json()["error"]["message"]
+        )
+        broken = client.post(
+            "/v1/voices", content=b'{"name": ', headers={"Content-Type": "application/json"}
+        )
+        assert error_of(broken, 422) == "invalid_request"
+        form = client.post("/v1/voices", data={"name": "x"})
+        assert error_of(form, 422) == "invalid_request"
+        assert "multipart/form-data" in form.json()["error"]["message"]
+
+
+def test_voices_belong_to_the_key_that_added_them(api: Api, clip_wav: bytes) -> None:
+    with api.client() as owner, api.client(key=OTHER_KEY) as other:
+        added = owner.post(
+            "/v1/voices", data={"name": "private"}, files={"audio": ("a.wav", clip_wav)}
+        )
+        assert added.status_code == 201 and added.json()["shared"] is False
+        assert "private" not in [v["name"] for v in other.get("/v1/voices").json()]
+        assert error_of(other.get("/v1/voices/private"), 400) == "voice_not_found"
+        assert error_of(other.delete("/v1/voices/private"), 400) == "voice_not_found"
+        job = other.post("/v1/speech", json={"text": "Hi.", "voice": "private"})
+        assert error_of(job, 400) == "voice_not_found"
+        assert owner.get("/v1/voices/private").status_code == 200
+        assert owner.delete("/v1/voices/private").status_code == 204
+
+
+def test_server_paths_as_voices_are_refused_at_submit(api: Api) -> None:
+    with api.client() as client:
+        for voice in ("../../etc/passwd", "/etc/passwd", "_0123456789abcdef/kim"):
+            response = client.post("/v1/speech", json={"text": "Hi.", "voice": voice})
+            assert error_of(response, 400) == "voice_not_found", voice
+            assert "/work" not in response.text and "file://" not in response.text
+
+
+def test_a_full_queue_is_503_and_not_ready_then_recovers(tmp_path: Path, runtime: Runtime) -> None:
+    """The report filled a 1 MB tmpfs; here the queue's files may not grow (RLIMIT_FSIZE,
+    which SQLite sees as a full disk). Python ignores SIGXFSZ, so writes just fail."""
+    with live_api(tmp_path, runtime) as live, live.client() as client:
+        assert client.post("/v1/speech", json={"text": "Fits."}).status_code == 202
+        soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        sizes = [p.stat().st_size for p in tmp_path.glob("jobs.sqlite3*")]
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max(sizes), hard))
+        try:
+            codes = set()
+            for i in range(40):
+                response = client.post("/v1/speech", json={"text": f"Job {i} " + "x" * 3000})
+                codes.add(response.status_code)
+                if response.status_code == 503:
+                    assert error_of(response, 503) == "queue_unavailable"
+                    break
+            assert 503 in codes, codes
+            ready = client.get("/readyz")
+            assert (
+                error_of(ready, 503) == "not_ready" and "queue" in ready.json()["error"]["message"]
+            )
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        assert client.get("/readyz").status_code == 200
+        assert client.post("/v1/speech", json={"text": "Space again."}).status_code == 202
+
+
+def test_serve_with_an_unusable_queue_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    result = run_voxcap(
+        "serve",
+        "--port",
+        "0",
+        "--workers",
+        "0",
+        env={
+            "VOXCAP_QUEUE": str(tmp_path / "a-file" / "jobs.sqlite3"),
+            "VOXCAP_STORAGE": f"file://{tmp_path / 's'}",
+        },
+    )
+    assert result.returncode == 1
+    assert "error (queue_unavailable): the job queue cannot be used" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_logs_never_carry_signatures_or_session_tokens(
+    s3_server: S3Server, s3_bucket: str, tmp_path: Path
+) -> None:
+    result = run_voxcap(
+        "doctor",
+        env={
+            **s3_server.env(s3_bucket, "logs", tmp_path),
+            "AWS_SESSION_TOKEN": "SESSIONTOKENFAKE999",
+            "VOXCAP_LOG_LEVEL": "DEBUG",
+        },
+    )
+    assert "DEBUG voxcap" in result.stderr or "DEBUG" in result.stderr  # DEBUG is on
+    assert "SESSIONTOKENFAKE999" not in result.stderr + result.stdout
+    assert "voxcap-test-secret-key" not in result.stderr + result.stdout
+
+
+def test_access_log_lines_are_redacted() -> None:
+    configure("WARNING")
+    access = logging.getLogger("uvicorn.access")
+    assert any(isinstance(f, RedactFilter) for f in access.filters)
+    record = access.makeRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        (
+            "127.0.0.1:5",
+            "GET",
+            "/files/outputs/j/a.wav?expires=1&filename=a&signature=abc123",
+            "1.1",
+            200,
+        ),
+        None,
+    )
+    for f in access.filters:
+        f.filter(record)
+    assert "abc123" not in record.getMessage() and "signature=REDACTED" in record.getMessage()
+    assert "X-Amz-Signature=REDACTED" in redact("https://b.s3/k?X-Amz-Signature=deadbeef&x=1")
+
+
+def test_an_unexpected_error_keeps_the_json_shape(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(api.app.state.queue, "submit", broken)
+    with api.client() as client:
+        response = client.post("/v1/speech", json={"text": "Hello."})
+    assert error_of(response, 500) == "internal_error"
