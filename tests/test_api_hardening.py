@@ -3,9 +3,14 @@ report #5, #9, #10, #11, #12, #14, #15, #16, #17 and its observations)."""
 
 from __future__ import annotations
 
+import http.server
 import logging
 import resource
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -228,3 +233,69 @@ def test_an_unexpected_error_keeps_the_json_shape(
     with api.client() as client:
         response = client.post("/v1/speech", json={"text": "Hello."})
     assert error_of(response, 500) == "internal_error"
+
+
+@contextmanager
+def blocking_origin(release: threading.Event) -> Iterator[str]:
+    """A loopback origin whose every GET hangs until ``release`` is set."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            release.wait(60)
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
+
+
+def test_slow_work_of_one_kind_cannot_stall_job_submits(
+    tmp_path: Path, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reliability report #2: 8 slow voice fetches made a job submit take 87 s, and 20 inline
+    syntheses 46 s. Each kind now has its own bounded pool and says 503 when it is full."""
+    release = threading.Event()
+
+    def stuck(*args: object) -> None:
+        release.wait(60)
+        raise RuntimeError("released")
+
+    monkeypatch.setattr("voxcap.pipeline.synthesize", stuck)
+    limits = {"synthesis_threads": 1, "voice_threads": 1, "io_threads": 2}
+    with (
+        live_api(tmp_path, runtime, **limits) as live,
+        blocking_origin(release) as origin,
+        ThreadPoolExecutor(16) as background,
+    ):
+        speech = {"model": "tts-1", "input": "Hello there.", "voice": "alloy"}
+        voice = {"name": "slow", "audio_url": f"{origin}/a.wav"}
+
+        def post(path: str, body: dict[str, str]) -> httpx.Response:
+            with live.client() as client:
+                return client.post(path, json=body)
+
+        held = [background.submit(post, "/v1/audio/speech", speech) for _ in range(5)]
+        held += [background.submit(post, "/v1/voices", voice) for _ in range(5)]
+        time.sleep(1.5)  # all ten are now running or waiting in their pools
+        with live.client() as client:
+            started = time.monotonic()
+            submitted = client.post("/v1/speech", json={"text": "Not stuck."})
+            took = time.monotonic() - started
+            busy_speech = client.post("/v1/audio/speech", json=speech)
+            busy_voice = client.post("/v1/voices", json=voice)
+        release.set()
+        finished = [f.result(timeout=60).status_code for f in held]
+    assert submitted.status_code == 202 and took < 2, took
+    for busy in (busy_speech, busy_voice):
+        assert error_of(busy, 503) == "server_busy" and int(busy.headers["Retry-After"]) >= 1
+    assert 503 not in finished  # the five of each kind that fitted were served

@@ -260,6 +260,21 @@ class RateLimited(VoxcapError):
         return (type(self), (self.message,))
 
 
+class ServerBusy(VoxcapError):
+    """Every thread for this kind of work is taken and its backlog is full: retry later."""
+
+    code = "server_busy"
+    http_status = 503
+    exit_code = 1
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[type[VoxcapError], tuple[str]]:
+        return (type(self), (self.message,))
+
+
 class BodyTooLarge(VoxcapError):
     code = "body_too_large"
     http_status = 413

@@ -85,6 +85,15 @@ class Settings(BaseSettings):
         default_factory=list, description="Accepted API keys; empty = no authentication."
     )
     rate_limit: int = Field(120, ge=1, description="Requests per minute per API key (or IP).")
+    synthesis_threads: int = Field(
+        2, ge=1, description="Threads for inline synthesis (/v1/audio/speech); 4x wait."
+    )
+    voice_threads: int = Field(
+        4, ge=1, description="Threads for voice uploads and URL fetches; 4x more may wait."
+    )
+    io_threads: int = Field(
+        8, ge=1, description="Threads for queue and store calls; 4x more may wait."
+    )
     auth_failure_limit: int = Field(
         10, ge=1, description="Requests with a wrong API key per minute per client address."
     )

@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from voxcap import logs
 from voxcap.api import errors
 from voxcap.api.deps import TokenBuckets
+from voxcap.api.pools import Pools
 from voxcap.api.routes import files, health, openai, speech, voices
 from voxcap.jobs.sqlite import SqliteQueue
 from voxcap.runtime import Runtime
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = Runtime(settings)
     app.state.queue = SqliteQueue(settings.queue, settings.max_attempts)
+    app.state.pools = Pools(settings)
     app.state.limiter = TokenBuckets(settings.rate_limit)
     app.state.auth_failures = TokenBuckets(settings.auth_failure_limit)
     logs.protect(logging.getLogger("uvicorn.access"))  # no signatures in access logs

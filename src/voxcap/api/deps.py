@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from voxcap.api.pools import Pools
 from voxcap.errors import AuthMissing, AuthRejected, RateLimited
 from voxcap.jobs.base import JobQueue
 from voxcap.runtime import Runtime
@@ -24,6 +25,11 @@ def runtime(request: Request) -> Runtime:
 def queue(request: Request) -> JobQueue:
     q: JobQueue = request.app.state.queue
     return q
+
+
+def pools(request: Request) -> Pools:
+    p: Pools = request.app.state.pools
+    return p
 
 
 class TokenBuckets:
@@ -107,3 +113,4 @@ def _bearer(request: Request) -> str | None:
 Caller = Annotated[str, Depends(caller)]
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
 QueueDep = Annotated[JobQueue, Depends(queue)]
+PoolsDep = Annotated[Pools, Depends(pools)]

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from voxcap.errors import BodyTooLarge, RateLimited, VoxcapError
+from voxcap.errors import BodyTooLarge, RateLimited, ServerBusy, VoxcapError
 from voxcap.schemas import describe
 
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
@@ -25,7 +25,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(VoxcapError)
     async def voxcap_error(request: Request, exc: VoxcapError) -> JSONResponse:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        retry = isinstance(exc, RateLimited | ServerBusy)
+        headers = {"Retry-After": str(exc.retry_after)} if retry else None  # type: ignore[attr-defined]
         return error_response(exc.http_status, exc.code, exc.message, headers)
 
     @app.exception_handler(RequestValidationError)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from voxcap.api.deps import QueueDep, RuntimeDep
+from voxcap.api.deps import PoolsDep, QueueDep, RuntimeDep
 from voxcap.errors import NotReady, VoxcapError
 from voxcap.jobs.base import JobQueue
 from voxcap.jobs.records import JobStatus
@@ -22,7 +21,9 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-async def readyz(request: Request, rt: RuntimeDep, queue: QueueDep) -> dict[str, Any]:
+async def readyz(
+    request: Request, rt: RuntimeDep, queue: QueueDep, pools: PoolsDep
+) -> dict[str, Any]:
     """Ready when the engine's weights are there, the store answers, the queue can be written
     and (under ``voxcap serve --workers N``) at least one worker is running."""
     supervisor = getattr(request.app.state, "supervisor", None)
@@ -33,7 +34,7 @@ async def readyz(request: Request, rt: RuntimeDep, queue: QueueDep) -> dict[str,
         queue.probe()
 
     try:
-        await asyncio.to_thread(check)
+        await pools.io.run(check)
     except VoxcapError as exc:
         raise NotReady(f"not ready: {exc.message}") from None
     ready: dict[str, Any] = {"status": "ready"}
@@ -46,12 +47,12 @@ async def readyz(request: Request, rt: RuntimeDep, queue: QueueDep) -> dict[str,
 
 
 @router.get("/metrics")
-async def metrics(request: Request, queue: QueueDep) -> Response:
+async def metrics(request: Request, queue: QueueDep, pools: PoolsDep) -> Response:
     from prometheus_client import CollectorRegistry, generate_latest
 
     registry = CollectorRegistry()
     registry.register(_Collector(queue))  # type: ignore[arg-type]
-    body = await asyncio.to_thread(generate_latest, registry)
+    body = await pools.io.run(generate_latest, registry)
     return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
 
 

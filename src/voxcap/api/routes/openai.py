@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from typing import Literal
 
@@ -10,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from voxcap.api.deps import Caller, RuntimeDep
+from voxcap.api.deps import Caller, PoolsDep, RuntimeDep
 from voxcap.audio import audio_format as find_format
 from voxcap.audio import encode
 from voxcap.domain import SpeechRequest
@@ -50,9 +49,12 @@ class OpenAISpeech(BaseModel):
 
 
 @router.post("/speech")
-async def speech(body: OpenAISpeech, who: Caller, rt: RuntimeDep) -> StreamingResponse:
-    """Speak ``input`` and stream the encoded audio back."""
-    voice = await asyncio.to_thread(_voice, rt, who, body.voice)
+async def speech(
+    body: OpenAISpeech, who: Caller, rt: RuntimeDep, pools: PoolsDep
+) -> StreamingResponse:
+    """Speak ``input`` and stream the encoded audio back (on the bounded synthesis pool: 503
+    ``server_busy`` when it is full)."""
+    voice = await pools.io.run(_voice, rt, who, body.voice)
     engine = None if body.model in OPENAI_MODELS else body.model
     fmt = find_format(body.response_format)
 
@@ -62,7 +64,7 @@ async def speech(body: OpenAISpeech, who: Caller, rt: RuntimeDep) -> StreamingRe
         audio = synthesize(SpeechRequest(body.input, engine, voice, body.speed), rt)
         return encode(audio, fmt)
 
-    data = await asyncio.to_thread(work)
+    data = await pools.synthesis.run(work)
     return StreamingResponse(_chunks(data), media_type=fmt.media_type)
 
 

@@ -11,8 +11,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from voxcap.api.deps import Caller, QueueDep, RuntimeDep
+from voxcap.api.deps import Caller, PoolsDep, QueueDep, RuntimeDep
+from voxcap.api.pools import Pools
 from voxcap.errors import JobNotFound, TextTooLong, VoiceNotFound
+from voxcap.jobs.base import JobQueue
 from voxcap.jobs.records import JobRecord
 from voxcap.pipeline import check_speakable
 from voxcap.runtime import Runtime
@@ -29,6 +31,7 @@ async def submit(
     who: Caller,
     rt: RuntimeDep,
     queue: QueueDep,
+    pools: PoolsDep,
     wait: Annotated[float, Query(ge=0, le=300)] = 0,
 ) -> JSONResponse:
     """Queue a narration; with ``?wait=S`` return the finished job if it ends within S s."""
@@ -40,39 +43,45 @@ async def submit(
     if body.video is not None:
         from voxcap.video import ffmpeg
 
-        await asyncio.to_thread(ffmpeg)  # video_unavailable now, not after synthesis
+        await pools.io.run(ffmpeg)  # video_unavailable now, not after synthesis
     if body.voice:
-        voice = await asyncio.to_thread(scoped_voice, rt, who, body.voice, body.engine)
+        voice = await pools.io.run(scoped_voice, rt, who, body.voice, body.engine)
         body = body.model_copy(update={"voice": voice})
-    job = await asyncio.to_thread(queue.submit, body.model_dump(), who)
+    job = await pools.io.run(queue.submit, body.model_dump(), who)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     while wait and not job.status.finished and loop.time() < deadline:
         await asyncio.sleep(POLL)
-        job = await asyncio.to_thread(queue.get, job.id)
+        job = await pools.io.run(queue.get, job.id)
     return JSONResponse(view(job, rt), 200 if job.status.finished else 202)
 
 
 @router.get("/jobs/{job_id}")
-async def status(job_id: str, who: Caller, rt: RuntimeDep, queue: QueueDep) -> dict[str, Any]:
-    return view(await _owned(queue, job_id, who), rt)
+async def status(
+    job_id: str, who: Caller, rt: RuntimeDep, queue: QueueDep, pools: PoolsDep
+) -> dict[str, Any]:
+    return view(await _owned(pools, queue, job_id, who), rt)
 
 
 @router.delete("/jobs/{job_id}")
-async def cancel(job_id: str, who: Caller, rt: RuntimeDep, queue: QueueDep) -> dict[str, Any]:
-    await _owned(queue, job_id, who)
-    return view(await asyncio.to_thread(queue.cancel, job_id), rt)
+async def cancel(
+    job_id: str, who: Caller, rt: RuntimeDep, queue: QueueDep, pools: PoolsDep
+) -> dict[str, Any]:
+    await _owned(pools, queue, job_id, who)
+    return view(await pools.io.run(queue.cancel, job_id), rt)
 
 
 @router.get("/jobs/{job_id}/events")
-async def events(job_id: str, who: Caller, rt: RuntimeDep, queue: QueueDep) -> StreamingResponse:
+async def events(
+    job_id: str, who: Caller, rt: RuntimeDep, queue: QueueDep, pools: PoolsDep
+) -> StreamingResponse:
     """Server-Sent Events: ``progress`` on every change, then one ``done`` with the job."""
-    await _owned(queue, job_id, who)
+    await _owned(pools, queue, job_id, who)
 
     async def stream() -> AsyncIterator[str]:
         last: tuple[Any, ...] | None = None
         while True:
-            job = await asyncio.to_thread(queue.get, job_id)
+            job = await pools.io.run(queue.get, job_id)
             state = (job.status, job.stage, round(job.fraction, 3))
             if job.status.finished:
                 yield _sse("done", view(job, rt))
@@ -104,8 +113,8 @@ def view(job: JobRecord, rt: Runtime) -> dict[str, Any]:
     return out
 
 
-async def _owned(queue: QueueDep, job_id: str, who: str) -> JobRecord:
-    job = await asyncio.to_thread(queue.get, job_id)
+async def _owned(pools: Pools, queue: JobQueue, job_id: str, who: str) -> JobRecord:
+    job = await pools.io.run(queue.get, job_id)
     if job.owner not in (None, who) and job.owner.startswith("key:"):
         raise JobNotFound(f"no job {job_id!r}")
     return job

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
+import functools
 from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from voxcap.api.deps import Caller, RuntimeDep
+from voxcap.api.deps import Caller, PoolsDep, RuntimeDep
+from voxcap.api.pools import Pools
 from voxcap.errors import InvalidRequest
 from voxcap.schemas import describe
 from voxcap.voices import VoiceLibrary, transcript_text
@@ -27,13 +28,13 @@ class VoiceFromUrl(BaseModel):
 
 
 @router.post("", status_code=201)
-async def add(request: Request, who: Caller, rt: RuntimeDep) -> dict[str, Any]:
+async def add(request: Request, who: Caller, rt: RuntimeDep, pools: PoolsDep) -> dict[str, Any]:
     """Multipart (``name``, ``audio``, ``transcript`` or ``transcript_file``) or JSON
     (``name``, ``audio_url``, ``transcript``)."""
     library = rt.voices.for_caller(who)
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        return await _add_upload(request, library)
+        return await _add_upload(request, library, pools)
     if content_type.startswith("application/x-www-form-urlencoded"):
         raise InvalidRequest(
             "send multipart/form-data with 'name' and an 'audio' file, or application/json "
@@ -43,13 +44,13 @@ async def add(request: Request, who: Caller, rt: RuntimeDep) -> dict[str, Any]:
         body = VoiceFromUrl.model_validate_json(await request.body())
     except ValidationError as exc:
         raise InvalidRequest(f"voice JSON: {describe(exc.errors())}") from None
-    voice = await asyncio.to_thread(
+    voice = await pools.voices.run(
         library.add_from, body.name, body.audio_url, body.transcript, body.replace
     )
     return asdict(voice)
 
 
-async def _add_upload(request: Request, library: VoiceLibrary) -> dict[str, Any]:
+async def _add_upload(request: Request, library: VoiceLibrary, pools: Pools) -> dict[str, Any]:
     async with request.form() as form:  # closes the uploaded temp files
         name, audio = form.get("name"), form.get("audio")
         if not isinstance(name, str) or audio is None or isinstance(audio, str):
@@ -62,29 +63,31 @@ async def _add_upload(request: Request, library: VoiceLibrary) -> dict[str, Any]
         data = await audio.read()
         filename = audio.filename or "upload.bin"
         replace = form.get("replace") == "true"
-    voice = await asyncio.to_thread(
-        library.add,
-        name,
-        data,
-        transcript=text,
-        filename=filename,
-        source=f"upload:{filename}",
-        replace=replace,
+    voice = await pools.voices.run(
+        functools.partial(
+            library.add,
+            name,
+            data,
+            transcript=text,
+            filename=filename,
+            source=f"upload:{filename}",
+            replace=replace,
+        )
     )
     return asdict(voice)
 
 
 @router.get("")
-async def list_voices(who: Caller, rt: RuntimeDep) -> list[dict[str, Any]]:
-    return [asdict(v) for v in await asyncio.to_thread(rt.voices.for_caller(who).list)]
+async def list_voices(who: Caller, rt: RuntimeDep, pools: PoolsDep) -> list[dict[str, Any]]:
+    return [asdict(v) for v in await pools.io.run(rt.voices.for_caller(who).list)]
 
 
 @router.get("/{name}")
-async def show(name: str, who: Caller, rt: RuntimeDep) -> dict[str, Any]:
-    return asdict(await asyncio.to_thread(rt.voices.for_caller(who).get, name))
+async def show(name: str, who: Caller, rt: RuntimeDep, pools: PoolsDep) -> dict[str, Any]:
+    return asdict(await pools.io.run(rt.voices.for_caller(who).get, name))
 
 
 @router.delete("/{name}", status_code=204)
-async def delete(name: str, who: Caller, rt: RuntimeDep) -> Response:
-    await asyncio.to_thread(rt.voices.for_caller(who).delete, name)
+async def delete(name: str, who: Caller, rt: RuntimeDep, pools: PoolsDep) -> Response:
+    await pools.io.run(rt.voices.for_caller(who).delete, name)
     return Response(status_code=204)
