@@ -4,6 +4,8 @@ huggingface_hub writes one (refs/main -> snapshots/<commit>/<file>)."""
 
 from __future__ import annotations
 
+import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -112,3 +114,18 @@ def test_download_fills_the_cache_that_engines_read(tmp_path: Path) -> None:
             assert str(path).startswith(str(tmp_path / "huggingface"))
     again = voxcap("models", "download", "f5", env=env)  # the hub is gone: all is cached
     assert again.returncode == 0, again.stderr
+
+
+def test_download_without_the_hub_is_one_clear_line(tmp_path: Path) -> None:
+    """First-use report #4: offline, `voxcap models download` printed retries, a traceback and
+    internal_error after 24 s. Now: one line naming the hub and what to do, exit 2."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+        endpoint = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        env = {"HF_ENDPOINT": endpoint, "HF_HUB_OFFLINE": "0", "VOXCAP_MODEL_DIR": str(tmp_path)}
+        started = time.monotonic()
+        run = voxcap("models", "download", "f5", env=env)
+    assert run.returncode == 2, run.stderr
+    assert time.monotonic() - started < 20
+    assert f"error (model_hub_unreachable): cannot reach the model hub at {endpoint}" in run.stderr
+    assert "HF_ENDPOINT" in run.stderr and "Traceback" not in run.stderr

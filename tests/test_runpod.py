@@ -302,6 +302,28 @@ def test_test_input_from_the_command_line(tmp_path: Path) -> None:
     assert [w["text"] for w in output["words"]] == ["From", "the", "command", "line."]
 
 
+def test_missing_weights_stop_the_worker_with_one_line(tmp_path: Path) -> None:
+    """First-use report #18: the worker's start-up printed an 18-line traceback."""
+    run = subprocess.run(
+        [sys.executable, "-m", "voxcap.runpod", "--test_input", '{"input": {"text": "Hi."}}'],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "VOXCAP_ENGINE": "f5",
+            "VOXCAP_MODEL_DIR": str(tmp_path / "models"),
+            "VOXCAP_STORAGE": f"file://{tmp_path / 'store'}",
+        },
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 2, output
+    assert "voxcap worker cannot start (" in output and "Traceback" not in output
+    assert len([line for line in output.splitlines() if line.strip()]) == 1, output
+
+
 def test_dockerfile_is_linted_and_uses_the_ci_recipe() -> None:
     hadolint = Path(sys.executable).parent / "hadolint"
     run = subprocess.run(

@@ -119,6 +119,14 @@ class ModelNotFound(VoxcapError):
     exit_code = 2
 
 
+class ModelHubUnreachable(VoxcapError):
+    """Weights cannot be downloaded: the model hub (or its mirror) cannot be reached."""
+
+    code = "model_hub_unreachable"
+    http_status = 503
+    exit_code = 2
+
+
 class EngineError(VoxcapError):
     """The speech engine failed on a valid request."""
 

@@ -99,12 +99,14 @@ def render(
 
 
 def check_writable(out_dir: Path) -> None:
-    """Raise OutputError unless ``out_dir`` exists (or can be made) and is writable."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create output folder {out_dir}: {exc.strerror}") from None
-    if not out_dir.is_dir() or not os.access(out_dir, os.W_OK | os.X_OK):
+    """Raise OutputError unless ``out_dir`` is a writable folder or could be made in one.
+    Nothing is created: a run that fails later leaves no empty folder behind."""
+    existing = out_dir.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"cannot create output folder {out_dir}: {existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
         raise OutputError(f"output folder {out_dir} is not writable")
 
 
@@ -117,6 +119,7 @@ def to_folder(artifacts: list[Artifact], out_dir: Path, timings: dict[str, float
     """
     check_writable(out_dir)
     try:
+        out_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".voxcap-", dir=out_dir))
     except OSError as exc:
         raise OutputError(f"cannot write in {out_dir}: {exc.strerror}") from None

@@ -9,13 +9,15 @@ volume such as ``/runpod-volume/models``). Engines call :func:`locate`, which on
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from voxcap._deps import require
-from voxcap.errors import InvalidInput, ModelNotFound
+from voxcap.errors import InvalidInput, ModelHubUnreachable, ModelNotFound
 from voxcap.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,9 +62,18 @@ class HubFile:
 
     def fetch(self, settings: Settings) -> Path:
         hub = require("huggingface_hub", extra="f5")
-        return Path(
-            hub.hf_hub_download(self.repo, self.filename, cache_dir=str(self.folder(settings)))
-        )
+        folder = self.folder(settings)
+        _reachable(hub.constants.ENDPOINT, self.name, folder)
+        try:
+            return Path(hub.hf_hub_download(self.repo, self.filename, cache_dir=str(folder)))
+        except (hub.errors.LocalEntryNotFoundError, OSError) as exc:
+            message = _unreachable(hub.constants.ENDPOINT, self.name, folder, exc)
+            raise ModelHubUnreachable(message) from None
+        except hub.errors.HfHubHTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else "?"
+            raise ModelNotFound(
+                f"the model hub at {hub.constants.ENDPOINT} has no {self.name} (HTTP {status})"
+            ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +99,12 @@ class UrlFile:
     def fetch(self, settings: Settings) -> Path:
         torch = require("torch", extra="ctc")
         path = self.folder(settings) / self.url.rsplit("/", 1)[-1]
+        _reachable(self.url, self.name, path.parent)
         path.parent.mkdir(parents=True, exist_ok=True)
-        torch.hub.download_url_to_file(self.url, str(path), progress=True)
+        try:
+            torch.hub.download_url_to_file(self.url, str(path), progress=True)
+        except OSError as exc:  # urllib's URLError and HTTPError are OSErrors
+            raise ModelHubUnreachable(_unreachable(self.url, self.name, path.parent, exc)) from None
         return path
 
 
@@ -145,6 +160,30 @@ MODELS: dict[str, Callable[[Settings], dict[str, WeightFile]]] = {
     "ctc": lambda settings: {"weights": UrlFile(MMS_FA_URL)},
     "asr": _asr_files,
 }
+
+
+def _reachable(url: str, name: str, folder: Path, timeout: float = 5.0) -> None:
+    """Connect to ``url``'s host once, quickly: offline, say so in one line instead of after a
+    client's minute of retries. Raises ModelHubUnreachable."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname or "", port), timeout=timeout).close()
+    except OSError as exc:
+        raise ModelHubUnreachable(_unreachable(url, name, folder, exc)) from None
+
+
+def _unreachable(url: str, name: str, folder: Path, exc: BaseException) -> str:
+    parts = urlsplit(url)
+    reason = getattr(exc, "strerror", None) or type(exc).__name__
+    mirror = (
+        "set HF_ENDPOINT to a mirror, or " if name.count("/") >= 2 and "://" not in name else ""
+    )
+    return (
+        f"cannot reach the model hub at {parts.scheme}://{parts.netloc} ({reason}) to fetch "
+        f"{name}: check the network, {mirror}copy the files into {folder} (or set "
+        "VOXCAP_MODEL_DIR to where they are)"
+    )
 
 
 def pick_device(wanted: str) -> str:

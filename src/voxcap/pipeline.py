@@ -77,6 +77,8 @@ def speak(
         script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
         check_speakable(request, runtime)
     engine = runtime.engine(request.engine)
+    # The aligner loads now: missing weights fail before synthesis, not after it.
+    aligner = runtime.aligner(request.aligner) if request.timings == "align" else None
     with stages.stage("reference"):
         voice = runtime.resolve_voice(request.voice, request.ref_text, engine)
     with stages.stage("synthesize"):
@@ -95,8 +97,8 @@ def speak(
             raise NoEngineTimings(f"engine {engine.name!r} reports no word timings for this voice")
         words = engine_words
     else:
+        assert aligner is not None
         with stages.stage("align"):
-            aligner = runtime.aligner(request.aligner)
             spans = _align_sentences(aligner, synthesis, script, stages)
             words = word_times(script, spans, audio.duration)
     if lufs is not None:

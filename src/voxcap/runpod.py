@@ -11,7 +11,9 @@ import logging
 import time
 from typing import Any
 
+from voxcap import logs
 from voxcap._deps import require
+from voxcap.errors import VoxcapError
 from voxcap.operations import handle
 from voxcap.pipeline import ProgressEvent
 from voxcap.runtime import Runtime
@@ -19,11 +21,26 @@ from voxcap.runtime import Runtime
 runpod = require("runpod", extra="runpod")
 log = logging.getLogger("voxcap.runpod")
 
+
+
+def _start() -> Runtime:
+    """The runtime with the engine, aligner and store ready. A missing weight file or a bad
+    setting ends the worker with one log line (exit 2), not a traceback."""
+    try:
+        runtime = Runtime()
+        logs.configure(runtime.settings.log_level)
+        runtime.engine().preload()
+        runtime.aligner()
+        runtime.store  # noqa: B018 - build it now, not on the first job
+    except VoxcapError as exc:
+        logs.configure("WARNING")
+        log.error("voxcap worker cannot start (%s): %s", exc.code, exc.message)
+        raise SystemExit(2) from None
+    return runtime
+
+
 _started = time.perf_counter()
-RUNTIME = Runtime()
-RUNTIME.engine().preload()
-RUNTIME.aligner()
-RUNTIME.store  # noqa: B018 - build it now, not on the first job
+RUNTIME = _start()
 COLD_START = time.perf_counter() - _started
 log.warning("voxcap worker ready: cold start %.2f s", COLD_START)
 

@@ -77,7 +77,7 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[Any], None]]:
         TimeRemainingColumn(),
         console=err,
         transient=True,
-        disable=not enabled,
+        disable=not enabled or not err.is_terminal,  # no bar (nor its blank line) in logs
     )
     tasks: dict[str, Any] = {}
 

@@ -210,7 +210,7 @@ def align(
         from voxcap.pipeline import align as run_align
 
         started = time.perf_counter()
-        body = _read_text(text, text_file)
+        body = _read_text(text, text_file, how="with --text")
         formats = parse_formats(captions)
         if not formats:
             raise InvalidInput("--captions names no format")
@@ -274,9 +274,11 @@ def _deliver(
     return to_store(artifacts, rt.store, uuid.uuid4().hex, timings)
 
 
-def _read_text(text: str | None, text_file: Path | None) -> str:
-    if (text is None) == (text_file is None):
-        raise InvalidInput("give the text as an argument or with --text-file, not both")
+def _read_text(text: str | None, text_file: Path | None, how: str = "as an argument") -> str:
+    if text is None and text_file is None:
+        raise InvalidInput(f"no text given: give it {how} or with --text-file")
+    if text is not None and text_file is not None:
+        raise InvalidInput(f"give the text {how} or with --text-file, not both")
     if text_file is None:
         assert text is not None
         return text
