@@ -21,7 +21,8 @@ from voxcap.runtime import Runtime
 from .apihelp import KEY, Api, live_api
 from .conftest import CLIP_TEXT
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "API.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "ERRORS.md"
+CLI_BAD_INPUT = "tests/test_cli.py::test_bad_input_is_one_line_and_exit_2"
 BUCKET_TEST = "tests/test_storage.py::test_s3_missing_bucket_and_unreachable_endpoint"
 # Codes whose natural trigger lives in another test (the test is checked to exist).
 PROVOKED_ELSEWHERE = {
@@ -40,6 +41,26 @@ PROVOKED_ELSEWHERE = {
     "worker_died": "tests/test_jobs.py::test_a_job_whose_worker_keeps_dying_fails",
     "internal_error": "tests/test_jobs.py::test_an_unexpected_error_fails_the_job_not_the_worker",
     "model_not_found": "tests/test_f5.py::test_missing_weights_are_one_clear_error",
+    "unknown_engine": CLI_BAD_INPUT,
+    "unknown_aligner": CLI_BAD_INPUT,
+    "unknown_format": CLI_BAD_INPUT,
+    "empty_text": CLI_BAD_INPUT,
+    "invalid_input": CLI_BAD_INPUT,
+    "output_unwritable": "tests/test_cli.py::test_corrupt_audio_and_unwritable_out",
+    "missing_dependency": "tests/test_layout.py::test_a_missing_extra_is_named",
+    "engine_timings_unavailable": (
+        "tests/test_piper.py::test_timings_engine_without_native_timings_is_an_error"
+    ),
+    "engine_out_of_memory": "tests/test_runpod.py::test_every_documented_error_code",
+    "server_busy": (
+        "tests/test_api_hardening.py::test_slow_work_of_one_kind_cannot_stall_job_submits"
+    ),
+    "queue_unavailable": (
+        "tests/test_api_hardening.py::test_a_full_queue_is_503_and_not_ready_then_recovers"
+    ),
+    "model_hub_unreachable": (
+        "tests/test_models.py::test_download_without_the_hub_is_one_clear_line"
+    ),
 }
 
 

@@ -72,6 +72,8 @@ def test_speak_json_and_then_align_the_recording(tmp_path: Path) -> None:
         (["speak", ""], "empty_text"),
         (["speak", "   \n "], "empty_text"),
         (["speak", "hi", "--engine", "nope"], "unknown_engine"),
+        (["speak", "hi", "--aligner", "nope"], "unknown_aligner"),
+        (["speak"], "invalid_input"),
         (["speak", "hi", "--audio-format", "aiff"], "unknown_format"),
         (["speak", "hi", "--captions", "srt,docx"], "unknown_format"),
         (["speak", "hi", "--voice", "/no/such/voice.onnx"], "voice_not_found"),

@@ -1,21 +1,25 @@
 """The one voxcap error tree.
 
-Every error carries a stable ``code`` (documented in docs/CLI.md and used by every face), an HTTP
-status for the API and an exit code for the CLI. Backend exceptions are translated into these at
-the boundary where they occur.
+Every error carries a stable ``code`` used by every face, an HTTP status for the API and an
+exit code for the CLI. Backend exceptions are translated into these at the boundary where they
+occur. A class's docstring says when it happens: docs/ERRORS.md is generated from this module
+(:func:`table`), so the documentation cannot drift from the code.
 """
 
 from __future__ import annotations
 
+import inspect
+import sys
 from typing import ClassVar
 
 
 class VoxcapError(Exception):
-    """Base of every error voxcap raises on purpose."""
+    """A bug: the traceback is logged (with the job id in a worker)."""
 
     code: ClassVar[str] = "internal_error"
     http_status: ClassVar[int] = 500
     exit_code: ClassVar[int] = 1
+    documented: ClassVar[bool] = True  # False: internal, never reaches a user
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -30,58 +34,83 @@ class VoxcapError(Exception):
 
 
 class InvalidInput(VoxcapError):
-    """The request itself is wrong; retrying it unchanged cannot help."""
+    """Bad input not covered by a more specific code: text given twice or not at all, an
+    unreadable text file, speed outside 0.25-4, a loudness that is NaN, outside -40...-13 LUFS
+    or not a preset, a clip to clone without its text, a non-cloning engine given a clip."""
 
     code = "invalid_input"
     http_status = 422
     exit_code = 2
 
 
+class InvalidRequest(InvalidInput):
+    """The request body does not have the documented shape (bad JSON, a missing or unknown
+    field, a value of the wrong type); the message names the field and the reason."""
+
+    code = "invalid_request"
+
+
 class EmptyText(InvalidInput):
+    """The text is empty, whitespace or only punctuation."""
+
     code = "empty_text"
 
 
 class TextTooLong(InvalidInput):
+    """The text is longer than ``VOXCAP_MAX_TEXT_CHARS`` (default 20,000)."""
+
     code = "text_too_long"
     http_status = 413
 
 
 class UnsupportedLanguage(InvalidInput):
     """The text is in a language the chosen engine, voice or aligner cannot handle; the message
-    names the language and what can."""
+    names the language and what can (checked before any model loads)."""
 
     code = "unsupported_language"
 
 
 class AudioDecodeError(InvalidInput):
+    """An audio file is missing, corrupt, empty or a video without sound (the message names the
+    file); any format ffmpeg reads is accepted."""
+
     code = "audio_unreadable"
 
 
 class UnknownEngine(InvalidInput):
+    """The engine named is not one of voxcap's."""
+
     code = "unknown_engine"
 
 
 class UnknownAligner(InvalidInput):
+    """The aligner named is not one of voxcap's (checked before synthesis)."""
+
     code = "unknown_aligner"
 
 
 class UnknownFormat(InvalidInput):
+    """An audio or caption format voxcap does not write."""
+
     code = "unknown_format"
 
 
 class VoiceNotFound(InvalidInput):
+    """No voice by that name (in the caller's library or the shared one), no such voice file."""
+
     code = "voice_not_found"
     http_status = 400
 
 
 class OutputError(InvalidInput):
-    """The output location cannot be written."""
+    """The output folder (``--out``) cannot be created or written."""
 
     code = "output_unwritable"
 
 
 class MissingDependency(VoxcapError):
-    """An optional extra is needed for what was asked; the message names it."""
+    """An optional extra is needed for what was asked; the message names it
+    (``pip install 'voxcap[piper]'``)."""
 
     code = "missing_dependency"
     http_status = 501
@@ -95,6 +124,8 @@ class VideoUnavailable(MissingDependency):
 
 
 class UnknownAspect(InvalidInput):
+    """A video aspect other than 9:16, 1:1 or 16:9."""
+
     code = "unknown_aspect"
 
 
@@ -111,8 +142,8 @@ class RenderFailed(VoxcapError):
 
 
 class ModelNotFound(VoxcapError):
-    """Model weights are not in the cache; the message names the model, the folder looked in
-    and the command that fetches them."""
+    """Model weights are not in the cache; the message names the file, the folder looked in and
+    the command that fetches them (``voxcap models download …``)."""
 
     code = "model_not_found"
     http_status = 503
@@ -120,7 +151,8 @@ class ModelNotFound(VoxcapError):
 
 
 class ModelHubUnreachable(VoxcapError):
-    """Weights cannot be downloaded: the model hub (or its mirror) cannot be reached."""
+    """Weights cannot be downloaded: the model hub (or its mirror, ``HF_ENDPOINT``) cannot be
+    reached; the message says where to copy the files instead."""
 
     code = "model_hub_unreachable"
     http_status = 503
@@ -133,6 +165,12 @@ class EngineError(VoxcapError):
     code = "engine_failed"
 
 
+class EngineOutOfMemory(EngineError):
+    """The GPU ran out of memory (a RunPod worker is then replaced); retry."""
+
+    code = "engine_out_of_memory"
+
+
 class NoEngineTimings(InvalidInput):
     """``timings=engine`` was asked of an engine or voice that reports none."""
 
@@ -140,7 +178,7 @@ class NoEngineTimings(InvalidInput):
 
 
 class AlignmentError(VoxcapError):
-    """The aligner could not place the text in the audio, even with a wide beam."""
+    """The aligner could not place the text in the audio, even with wide beams."""
 
     code = "alignment_failed"
     http_status = 422
@@ -148,61 +186,78 @@ class AlignmentError(VoxcapError):
 
 
 class InvalidVoiceName(InvalidInput):
+    """A voice name that is not a safe slug (1-64 lower-case letters, digits, - and _)."""
+
     code = "invalid_voice_name"
 
 
 class VoiceExists(InvalidInput):
+    """Adding a voice whose name is taken (replace it, or delete it first)."""
+
     code = "voice_exists"
     http_status = 409
 
 
 class VoiceAudioInvalid(InvalidInput):
-    """The reference clip is not usable: silent, too short or too long after trimming."""
+    """A voice clip that is silent, or not 1-30 s of speech after trimming silence."""
 
     code = "voice_audio_invalid"
 
 
 class TooLarge(InvalidInput):
+    """A clip (or fetched file) over ``VOXCAP_MAX_VOICE_BYTES``."""
+
     code = "too_large"
     http_status = 413
 
 
 class UrlRefused(InvalidInput):
-    """A URL that voxcap will not fetch: not http(s), or pointing at a private address."""
+    """A URL that is malformed, not http(s), or points at a private address."""
 
     code = "url_refused"
     http_status = 400
 
 
 class UrlFetchFailed(InvalidInput):
+    """A URL that could not be fetched: connection error, HTTP status, too many redirects, or
+    over ``VOXCAP_FETCH_TIMEOUT`` in all."""
+
     code = "url_fetch_failed"
     http_status = 400
 
 
-class InvalidRequest(InvalidInput):
-    """The request body does not have the documented shape (bad JSON, missing fields)."""
-
-    code = "invalid_request"
-
-
 class ObjectNotFound(VoxcapError):
+    """No such object in the store, or no such route."""
+
     code = "not_found"
     http_status = 404
     exit_code = 2
 
 
+class MethodNotAllowed(VoxcapError):
+    """The HTTP method is wrong for the route."""
+
+    code = "method_not_allowed"
+    http_status = 405
+    exit_code = 2
+
+
 class SignatureInvalid(VoxcapError):
+    """A local signed URL that was tampered with."""
+
     code = "signature_invalid"
     http_status = 403
     exit_code = 2
 
 
 class SignatureExpired(SignatureInvalid):
+    """A local signed URL past its expiry."""
+
     code = "url_expired"
 
 
 class StorageError(VoxcapError):
-    """The object store failed or is unreachable; the message says which and how to fix it."""
+    """The store is unreachable or failed."""
 
     code = "storage_error"
     http_status = 502
@@ -214,51 +269,70 @@ class ObjectExists(StorageError):
 
     code = "object_exists"
     http_status = 409
+    documented = False
 
 
 class QueueUnavailable(StorageError):
-    """The job queue cannot be opened or written (disk full, read-only, missing folder)."""
+    """The job queue cannot be opened or written (disk full, read-only, not a folder)."""
 
     code = "queue_unavailable"
     http_status = 503
 
 
 class StorageAuthError(StorageError):
+    """S3 refused the credentials (or none were found)."""
+
     code = "storage_auth_failed"
 
 
 class BucketNotFound(StorageError):
+    """The S3 bucket does not exist."""
+
     code = "storage_bucket_not_found"
 
 
 class JobNotFound(VoxcapError):
+    """No such job (or it belongs to another API key)."""
+
     code = "job_not_found"
     http_status = 404
     exit_code = 2
 
 
 class JobNotCancelable(VoxcapError):
+    """Only queued jobs can be canceled."""
+
     code = "job_not_cancelable"
     http_status = 409
     exit_code = 2
 
 
+class WorkerDied(VoxcapError):
+    """The job's worker stopped responding ``VOXCAP_MAX_ATTEMPTS`` times."""
+
+    code = "worker_died"
+
+
 class AuthMissing(VoxcapError):
+    """No API key, when keys are configured."""
+
     code = "unauthorized"
     http_status = 401
     exit_code = 2
 
 
 class AuthRejected(VoxcapError):
+    """A wrong API key, or a key acting on a shared voice (only the operator may)."""
+
     code = "forbidden"
     http_status = 403
     exit_code = 2
 
 
-class RateLimited(VoxcapError):
-    code = "rate_limited"
-    http_status = 429
-    exit_code = 2
+class _RetryLater(VoxcapError):
+    """An error that says when to retry (HTTP ``Retry-After``)."""
+
+    documented = False
 
     def __init__(self, message: str, retry_after: int = 1) -> None:
         super().__init__(message)
@@ -268,27 +342,55 @@ class RateLimited(VoxcapError):
         return (type(self), (self.message,))
 
 
-class ServerBusy(VoxcapError):
-    """Every thread for this kind of work is taken and its backlog is full: retry later."""
+class RateLimited(_RetryLater):
+    """Over ``VOXCAP_RATE_LIMIT`` requests a minute for the key (or address), or too many wrong
+    keys from one address; see ``Retry-After``."""
+
+    code = "rate_limited"
+    http_status = 429
+    exit_code = 2
+    documented = True
+
+
+class ServerBusy(_RetryLater):
+    """Every thread for this kind of work (inline synthesis, voice work, I/O) is taken and its
+    backlog is full; see ``Retry-After``."""
 
     code = "server_busy"
     http_status = 503
     exit_code = 1
-
-    def __init__(self, message: str, retry_after: int = 1) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-    def __reduce__(self) -> tuple[type[VoxcapError], tuple[str]]:
-        return (type(self), (self.message,))
+    documented = True
 
 
 class BodyTooLarge(VoxcapError):
+    """A request body over ``VOXCAP_MAX_BODY_BYTES`` (with or without a Content-Length)."""
+
     code = "body_too_large"
     http_status = 413
     exit_code = 2
 
 
 class NotReady(VoxcapError):
+    """``/readyz``: the engine's weights, the store, the queue or the workers are not usable."""
+
     code = "not_ready"
     http_status = 503
+
+
+def tree() -> list[type[VoxcapError]]:
+    """Every documented error class, in code order."""
+    classes = [
+        c
+        for _, c in inspect.getmembers(sys.modules[__name__], inspect.isclass)
+        if issubclass(c, VoxcapError) and c.documented
+    ]
+    return sorted(classes, key=lambda c: c.code)
+
+
+def table() -> str:
+    """The Markdown table of docs/ERRORS.md: code, HTTP status, CLI exit code, when."""
+    rows = ["| code | HTTP | exit | when |", "|---|---|---|---|"]
+    for cls in tree():
+        when = " ".join((cls.__doc__ or "").split()).replace("``", "`")
+        rows.append(f"| `{cls.code}` | {cls.http_status} | {cls.exit_code} | {when} |")
+    return "\n".join(rows) + "\n"

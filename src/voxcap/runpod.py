@@ -13,14 +13,13 @@ from typing import Any
 
 from voxcap import logs
 from voxcap._deps import require
-from voxcap.errors import VoxcapError
+from voxcap.errors import EngineOutOfMemory, VoxcapError
 from voxcap.operations import handle
 from voxcap.pipeline import ProgressEvent
 from voxcap.runtime import Runtime
 
 runpod = require("runpod", extra="runpod")
 log = logging.getLogger("voxcap.runpod")
-
 
 
 def _start() -> Runtime:
@@ -66,7 +65,7 @@ def handler(job: dict[str, Any]) -> dict[str, Any]:
             "OutOfMemoryException",
         }
         error = {
-            "code": "engine_out_of_memory" if out_of_memory else "internal_error",
+            "code": EngineOutOfMemory.code if out_of_memory else VoxcapError.code,
             "message": "the GPU ran out of memory; retry"
             if out_of_memory
             else "unexpected failure; see the worker log",

@@ -8,10 +8,18 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from voxcap.errors import BodyTooLarge, RateLimited, ServerBusy, VoxcapError
+from voxcap.errors import (
+    BodyTooLarge,
+    InvalidRequest,
+    MethodNotAllowed,
+    ObjectNotFound,
+    RateLimited,
+    ServerBusy,
+    VoxcapError,
+)
 from voxcap.schemas import describe
 
-HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+HTTP_CODES = {404: ObjectNotFound.code, 405: MethodNotAllowed.code, 400: InvalidRequest.code}
 
 
 def error_response(

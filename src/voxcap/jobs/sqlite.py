@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from voxcap.errors import JobNotCancelable, JobNotFound, QueueUnavailable
+from voxcap.errors import JobNotCancelable, JobNotFound, QueueUnavailable, WorkerDied
 from voxcap.jobs.records import JobRecord, JobStatus
 
 SCHEMA = """
@@ -45,7 +45,7 @@ CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created);
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 WORKER_DIED = {
-    "code": "worker_died",
+    "code": WorkerDied.code,
     "message": "the job's worker stopped responding too many times; giving up",
 }
 

@@ -72,7 +72,7 @@ class Worker:
             self.queue.fail(
                 job.id,
                 self.id,
-                {"code": "internal_error", "message": "unexpected failure; see the log"},
+                {"code": VoxcapError.code, "message": "unexpected failure; see the log"},
             )
 
     def _expire(self) -> None:
