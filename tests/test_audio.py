@@ -79,3 +79,14 @@ def test_aac_through_ffmpeg_and_raw_pcm(
     assert "codec_name=aac" in probe.stdout
     duration = float(probe.stdout.split("duration=")[1].split()[0])
     assert abs(duration - audio.duration) < 0.2
+
+
+@pytest.mark.parametrize("name", ["opus", "mp3", "flac", "wav"])
+def test_encoding_reports_its_progress(name: str) -> None:
+    """First-use report #14: a long Opus encode showed no bar; it now reports as it goes."""
+    rate = 24_000
+    tone = np.sin(np.linspace(0, 25 * 440 * 2 * np.pi, 25 * rate)).astype(np.float32) * 0.3
+    seen: list[float] = []
+    data = encode(Audio(tone, rate), audio_format(name), seen.append)
+    assert len(seen) >= 3 and seen == sorted(seen) and seen[-1] == 1.0
+    assert abs(decode(data).duration - 25.0) < 0.1

@@ -112,3 +112,39 @@ def test_text_limit_is_a_setting(tmp_path: Path) -> None:
     )
     assert run.returncode == 2 and "(text_too_long)" in run.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_in_a_terminal_shows_every_stage_with_percent_and_done(tmp_path: Path) -> None:
+    """First-use report #14, seen as a user sees it: on a terminal (a pty) every stage, encoding
+    included, gets a bar with its percentage, and a finished stage is marked done."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color"}
+    text = "A few sentences to speak. Then a few more, to take a moment. And one more."
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voxcap", "speak", text, "--out", str(tmp_path / "o")],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        env=env,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed its end
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(timeout=120) == 0
+    screen = b"".join(chunks).decode(errors="replace")
+    for stage in ("normalize", "synthesize", "align", "encode"):
+        assert stage in screen, stage
+    assert "100%" in screen and "✓" in screen

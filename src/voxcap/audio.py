@@ -154,24 +154,38 @@ def resample(audio: Audio, rate: int) -> Audio:
     return Audio(np.asarray(out, dtype=np.float32), rate)
 
 
-def encode(audio: Audio, fmt: AudioFormat) -> bytes:
-    """Encode ``audio`` in ``fmt``, resampling first when the codec needs another rate."""
+Progress = Callable[[float], None]
+ENCODE_BLOCK = 10.0  # seconds of audio encoded between progress reports
+
+
+def encode(audio: Audio, fmt: AudioFormat, progress: Progress | None = None) -> bytes:
+    """Encode ``audio`` in ``fmt``, resampling first when the codec needs another rate;
+    ``progress`` hears the fraction done (Opus runs at about 1/25 real time on a CPU, so a long
+    narration takes a while)."""
     if fmt.rates and audio.sample_rate not in fmt.rates:
         target = min((r for r in fmt.rates if r >= audio.sample_rate), default=fmt.rates[-1])
         audio = resample(audio, target)
-    return ENCODERS[fmt.encoder](audio, fmt)
+    data = ENCODERS[fmt.encoder](audio, fmt, progress or (lambda fraction: None))
+    if progress:
+        progress(1.0)
+    return data
 
 
-def _sndfile(audio: Audio, fmt: AudioFormat) -> bytes:
+def _sndfile(audio: Audio, fmt: AudioFormat, progress: Progress) -> bytes:
     buffer = io.BytesIO()
-    sf.write(
-        buffer,
-        np.clip(audio.samples, -1, 1),
-        audio.sample_rate,
-        format=fmt.sf_format,
-        subtype=fmt.subtype,
-    )
+    samples = np.clip(audio.samples, -1, 1)
+    block = max(1, int(ENCODE_BLOCK * audio.sample_rate))
+    with sf.SoundFile(
+        buffer, "w", audio.sample_rate, 1, fmt.subtype, format=fmt.sf_format
+    ) as sound:
+        for start in range(0, len(samples), block):
+            sound.write(samples[start : start + block])
+            progress(min(1.0, (start + block) / len(samples)))
     return buffer.getvalue()
+
+
+def _raw(audio: Audio, fmt: AudioFormat, progress: Progress) -> bytes:
+    return _pcm16(audio, fmt)
 
 
 def _pcm16(audio: Audio, fmt: AudioFormat) -> bytes:
@@ -179,7 +193,7 @@ def _pcm16(audio: Audio, fmt: AudioFormat) -> bytes:
     return pcm
 
 
-def _ffmpeg(audio: Audio, fmt: AudioFormat) -> bytes:
+def _ffmpeg(audio: Audio, fmt: AudioFormat, progress: Progress) -> bytes:
     exe = shutil.which("ffmpeg")
     if exe is None:
         raise MissingDependency(f"{fmt.name} needs ffmpeg (apt-get install ffmpeg)")
@@ -215,9 +229,9 @@ def _ffmpeg(audio: Audio, fmt: AudioFormat) -> bytes:
     return done.stdout
 
 
-ENCODERS: dict[str, Callable[[Audio, AudioFormat], bytes]] = {
+ENCODERS: dict[str, Callable[[Audio, AudioFormat, Progress], bytes]] = {
     "sndfile": _sndfile,
-    "raw": _pcm16,
+    "raw": _raw,
     "ffmpeg": _ffmpeg,
 }
 

@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,10 +61,21 @@ def render(
 ) -> tuple[list[Artifact], dict[str, float]]:
     """Encode the audio (unless ``audio_format`` is None), render the caption files, and the
     video when one is planned (its captions laid out for the video's frame)."""
+    from voxcap.pipeline import ProgressEvent
+
+    def reporter(stage: str) -> Callable[[float], None]:
+        def report(fraction: float) -> None:
+            if listener:
+                listener(ProgressEvent(stage, fraction))
+
+        return report
+
     artifacts: list[Artifact] = []
     started = time.perf_counter()
     if audio_format is not None:
-        data = encode(result.audio, audio_format)
+        encoding = reporter("encode")
+        encoding(0.0)
+        data = encode(result.audio, audio_format, encoding)
         artifacts.append(
             Artifact(
                 "audio",
@@ -80,17 +92,12 @@ def render(
         artifacts.append(Artifact(name, name, writer.filename, writer.media_type, data))
     timings["captions"] = time.perf_counter() - started
     if video is not None:
-        from voxcap.pipeline import ProgressEvent
         from voxcap.video import render as render_video
 
         started = time.perf_counter()
         laid_out = replace(options, frame=video.frame)
         ass = render_captions(result, ["ass"], laid_out)["ass"]
-
-        def report(fraction: float) -> None:
-            if listener:
-                listener(ProgressEvent("render", fraction))
-
+        report = reporter("render")
         report(0.0)
         data = render_video(result.audio, ass, video, report)
         artifacts.append(Artifact("video", "mp4", "video.mp4", "video/mp4", data))

@@ -84,7 +84,9 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[Any], None]]:
     def listener(event: Any) -> None:
         if event.stage not in tasks:
             tasks[event.stage] = bar.add_task(event.stage, total=1.0)
-        bar.update(tasks[event.stage], completed=event.fraction)
+        done = event.fraction >= 1.0  # a finished stage says so, in words and in green
+        label = f"[green]{event.stage} ✓[/]" if done else event.stage
+        bar.update(tasks[event.stage], completed=event.fraction, description=label)
 
     with bar:
         yield listener

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from voxcap.cli.app import guarded, out, runtime
 
@@ -13,7 +13,9 @@ def doctor() -> None:
     from voxcap.doctor import run_checks
 
     checks = guarded(lambda: run_checks(runtime()))
-    table = Table("check", "", "details", "fix")
+    table = Table(
+        "check", "", Column("details", overflow="fold"), Column("fix", overflow="fold")
+    )  # paths wrap instead of being cut at the terminal's width
     for check in checks:
         mark = "[green]pass[/]" if check.ok else "[red]FAIL[/]"
         table.add_row(check.name, mark, check.detail, "" if check.ok else check.fix)

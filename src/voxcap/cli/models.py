@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from voxcap.cli.app import err, guarded, out, runtime
 
@@ -39,18 +40,44 @@ def download(
 
 
 @models_app.command("list")
-def list_models() -> None:
+def list_models(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+) -> None:
     """Every weight file voxcap uses: cached or missing, where, and its size."""
 
     def run() -> None:
         from voxcap import models
 
-        table = Table("model", "file", "state", "where", "MB")
-        settings = runtime().settings
-        for row in models.status(settings):
+        rows = models.status(runtime().settings)
+        if as_json:
+            out.print_json(
+                json.dumps(
+                    [
+                        {
+                            "model": r.model,
+                            "file": r.name,
+                            "cached": r.path is not None,
+                            "path": str(r.path) if r.path else None,
+                            "folder": str(r.folder),
+                            "bytes": r.bytes if r.path else None,
+                        }
+                        for r in rows
+                    ]
+                )
+            )
+            return
+        table = Table(
+            "model",
+            Column("file", overflow="fold"),
+            "state",
+            Column("where", overflow="fold"),
+            Column("MB", justify="right"),
+        )  # names and paths wrap instead of being cut at the terminal's width
+        for row in rows:
             state = "[green]cached[/]" if row.path else "[red]missing[/]"
             where = str(row.path or row.folder)
-            table.add_row(row.model, row.name, state, where, f"{row.bytes / 1e6:,.1f}")
-        out.print(table, soft_wrap=True)
+            size = f"{row.bytes / 1e6:,.1f}" if row.path else "-"
+            table.add_row(row.model, row.name, state, where, size)
+        out.print(table)
 
     guarded(run)

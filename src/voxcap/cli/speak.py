@@ -292,12 +292,19 @@ def _finish(result: SpeechResult, exported: Exported, started: float, as_json: b
     if as_json:
         out.print_json(json.dumps(document(result, exported)))
         return
-    table = Table(show_header=False, box=None)
     files = ([exported.audio] if exported.audio else []) + list(exported.captions.values())
     files += [exported.video] if exported.video else []
-    for f in files:
-        table.add_row(f.format, str(f.path) if f.path else f.url, f"{f.bytes:,} bytes")
-    out.print(table, soft_wrap=True)
+    folders = {f.path.parent for f in files if f.path is not None}
+    if len(folders) == 1 and all(f.path is not None for f in files):
+        out.print(f"files in {folders.pop()}/", soft_wrap=True, highlight=False)  # never cut
+        table = Table(show_header=False, box=None)
+        for f in files:
+            assert f.path is not None
+            table.add_row(f.format, f.path.name, f"{f.bytes:,} bytes")
+        out.print(table)
+    else:
+        for f in files:  # URLs: one per line, whole, to copy
+            out.print(f"{f.format}  {f.bytes:,} bytes  {f.url}", soft_wrap=True, highlight=False)
     wall = time.perf_counter() - started
     rtf = wall / result.duration if result.duration else 0.0
     out.print(

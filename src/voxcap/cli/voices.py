@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from voxcap.cli.app import guarded, out, runtime
-from voxcap.errors import InvalidInput
+from voxcap.cli.app import err, guarded, out, runtime
+from voxcap.errors import InvalidInput, VoxcapError
+
+if TYPE_CHECKING:
+    from voxcap.runtime import Runtime
 
 voices_app = typer.Typer(help="The voice library: reference clips to clone.", no_args_is_help=True)
 
@@ -43,13 +46,31 @@ def add(
             except OSError as exc:
                 raise InvalidInput(f"cannot read {transcript_file}: {exc.strerror}") from None
             text = transcript_text(data, transcript_file.name)
-        voice = runtime().voices.add_from(name, audio, text, replace=replace)
+        rt = runtime()
+        voice = rt.voices.add_from(name, audio, text, replace=replace)
+        if not voice.transcript:
+            _warn_untranscribed(rt, voice.name)
         if as_json:
             out.print_json(json.dumps(asdict(voice)))
         else:
             out.print(f"added voice {voice.name!r}: {voice.duration:.1f} s of speech")
 
     guarded(run)
+
+
+def _warn_untranscribed(rt: Runtime, name: str) -> None:
+    """Say now, not at first use, what cloning a voice without a transcript will need."""
+    from voxcap import models
+
+    if rt.transcribe is None:
+        how = "install voxcap[asr] to transcribe it, or add it again with --transcript"
+    else:
+        try:
+            models.locate("asr", rt.settings)
+            return  # it will be transcribed on first use
+        except VoxcapError:
+            how = "run `voxcap models download asr` to transcribe it, or give --transcript"
+    err.print(f"[yellow]note[/]: voice {name!r} has no transcript; cloning it needs one: {how}")
 
 
 @voices_app.command("list")
