@@ -18,7 +18,7 @@ from voxcap.jobs.worker import Worker
 from voxcap.runtime import Runtime
 from voxcap.settings import Settings
 
-from .servers import free_port, uvicorn_server
+from .servers import bound_socket, uvicorn_server
 
 KEY = "test-key-0123456789"
 
@@ -69,8 +69,8 @@ def settings_for(folder: Path, port: int, **overrides: Any) -> Settings:
 
 @contextmanager
 def live_api(folder: Path, runtime: Runtime | None = None, **overrides: Any) -> Iterator[Api]:
-    port = free_port()
-    settings = settings_for(folder, port, **overrides)
+    sock = bound_socket()  # held until uvicorn serves on it: no other server can take it
+    settings = settings_for(folder, sock.getsockname()[1], **overrides)
     app = create_app(settings)
     if runtime is not None:  # share loaded engines with the session's runtime
         app.state.runtime._engines = runtime._engines
@@ -79,5 +79,5 @@ def live_api(folder: Path, runtime: Runtime | None = None, **overrides: Any) -> 
     worker_runtime._engines = app.state.runtime._engines
     worker_runtime._aligners = app.state.runtime._aligners
     worker = Worker(worker_runtime, SqliteQueue(settings.queue, settings.max_attempts))
-    with uvicorn_server(app, port) as url:
+    with uvicorn_server(app, sock) as url:
         yield Api(url, settings, worker, app)

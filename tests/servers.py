@@ -35,11 +35,45 @@ def run_voxcap(*args: str, env: dict[str, str] | None = None) -> subprocess.Comp
     )
 
 
+_ISSUED: set[int] = set()
+_ISSUING = threading.Lock()
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free loopback ports for a server that takes port numbers (SeaweedFS,
+    RunPod's local API). All are bound at the same time, so no two are equal (binding one port
+    after another can get the same number back: the first-use report's flaky run), and none is
+    handed out twice in this process. Servers that accept a socket get :func:`bound_socket`."""
+    with _ISSUING:
+        held: list[socket.socket] = []
+        ports: list[int] = []
+        try:
+            while len(ports) < count:
+                sock = socket.socket()
+                held.append(sock)
+                sock.bind(("127.0.0.1", 0))
+                port: int = sock.getsockname()[1]
+                if port not in _ISSUED:
+                    _ISSUED.add(port)
+                    ports.append(port)
+        finally:
+            for sock in held:
+                sock.close()
+    return ports
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    return free_ports(1)[0]
+
+
+def bound_socket() -> socket.socket:
+    """A listening loopback socket on a port the kernel chose: bound and held, so nothing else
+    can take the port before the server uses it."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
 
 
 @dataclass(frozen=True)
@@ -95,22 +129,19 @@ def seaweedfs(folder: Path) -> Iterator[S3Server]:
             }
         )
     )
-    ports = {
-        name: free_port()
-        for name in [
-            "master",
-            "master.grpc",
-            "volume",
-            "volume.grpc",
-            "filer",
-            "filer.grpc",
-            "s3",
-            "s3.grpc",
-            "s3.iceberg",
-            "s3.lance",
-            "iam",
-        ]
-    }
+    names = [
+        "master",
+        "master.grpc",
+        "volume",
+        "volume.grpc",
+        "filer",
+        "filer.grpc",
+        "s3",
+        "s3.grpc",
+        "s3.iceberg",
+        "s3.lance",
+        "iam",
+    ]
     args = [
         weed,
         "server",
@@ -124,21 +155,34 @@ def seaweedfs(folder: Path) -> Iterator[S3Server]:
         "-master.telemetry=false",
         "-s3.autoCreateBucket=false",
     ]
-    args += [f"-{_flag(name)}={port}" for name, port in ports.items()]
     log = (folder / "weed.log").open("wb")
-    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
-    server = S3Server(f"http://127.0.0.1:{ports['s3']}", ACCESS_KEY, SECRET_KEY)
+    for attempt in range(3):  # a port taken by another process between release and bind
+        ports = dict(zip(names, free_ports(len(names)), strict=True))
+        flags = [f"-{_flag(name)}={port}" for name, port in ports.items()]
+        process = subprocess.Popen([*args, *flags], stdout=log, stderr=subprocess.STDOUT)
+        server = S3Server(f"http://127.0.0.1:{ports['s3']}", ACCESS_KEY, SECRET_KEY)
+        try:
+            _wait_for_s3(server, process)
+            break
+        except Exception:
+            _stop(process)
+            if attempt == 2:
+                log.close()
+                raise
     try:
-        _wait_for_s3(server, process)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
         log.close()
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _flag(name: str) -> str:
@@ -161,14 +205,16 @@ def _wait_for_s3(server: S3Server, process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def uvicorn_server(app: Any, port: int | None = None) -> Iterator[str]:
-    """Serve ``app`` with a real uvicorn on loopback (a free port by default); yields its URL."""
+def uvicorn_server(app: Any, sock: socket.socket | None = None) -> Iterator[str]:
+    """Serve ``app`` with a real uvicorn on loopback, on ``sock`` (default: a fresh
+    :func:`bound_socket`); yields its URL."""
     import uvicorn
 
-    port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    sock = sock or bound_socket()
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
@@ -179,6 +225,7 @@ def uvicorn_server(app: Any, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()
 
 
 class _HubHandler(http.server.BaseHTTPRequestHandler):
