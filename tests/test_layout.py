@@ -104,3 +104,55 @@ def test_frameworks_stay_in_their_faces() -> None:
                 assert home is None or rel.startswith(home), f"{name} imported in {rel}"
         if rel != "runpod.py":
             assert 'require("runpod"' not in path.read_text(), rel
+
+
+def _module_imports(path: Path, package: Path) -> set[str]:
+    """voxcap modules imported anywhere in ``path`` (lazy imports inside functions too: they
+    only hide a cycle), except for type checking."""
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            node.body = []
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("voxcap"):
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("voxcap"))
+    return found
+
+
+def test_no_import_cycles_between_modules() -> None:
+    """The structure review: reference -> pipeline -> runtime -> voices -> reference was a
+    circle, hidden by a function-level import. No voxcap module imports, at any level, one
+    that imports it back."""
+    package = Path(__file__).resolve().parents[1] / "src"
+    modules = {
+        ".".join(p.relative_to(package).with_suffix("").parts).removesuffix(".__init__"): p
+        for p in (package / "voxcap").rglob("*.py")
+    }
+    graph = {
+        name: {m for m in _module_imports(path, package) if m in modules and m != name}
+        for name, path in modules.items()
+    }
+    # a package's __init__ re-exporting its modules is not a cycle through its modules
+    for name in graph:
+        graph[name] = {m for m in graph[name] if not name.startswith(m + ".")}
+    state: dict[str, int] = {}
+    trail: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        trail.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                raise AssertionError(" -> ".join([*trail[trail.index(nxt) :], nxt]))
+            if nxt not in state:
+                visit(nxt)
+        trail.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)

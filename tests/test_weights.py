@@ -68,7 +68,7 @@ def test_f5_clones_a_clip_the_same_way_for_the_same_seed(
 
 def test_mms_fa_times_piper_words_closely(sentence_results: list[SpeechResult]) -> None:
     from voxcap.align.ctc import CTCAligner
-    from voxcap.pipeline import word_times
+    from voxcap.align.timing import word_times
     from voxcap.text import prepare
 
     aligner = CTCAligner(cached("ctc"))

@@ -6,16 +6,16 @@ Both report progress through a callback and record the wall time of every stage.
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from voxcap import loudness as loudness_
 from voxcap import registry
 from voxcap.align import ALIGNERS, Aligner
-from voxcap.domain import Audio, SpeechRequest, SpeechResult, Word
+from voxcap.align.timing import word_times
+from voxcap.domain import Audio, SpeechRequest, SpeechResult
 from voxcap.engines import ENGINES
 from voxcap.engines.base import Span, Synthesis, SynthesisOptions
 from voxcap.errors import InvalidInput, NoEngineTimings, UnknownAligner
@@ -199,29 +199,3 @@ def _align_sentences(
         spans.extend((s + start, e + start) for s, e in found)
         stages.report("align", (n + 1) / len(groups))
     return spans
-
-
-def word_times(script: Script, spans: Sequence[Span], duration: float) -> tuple[Word, ...]:
-    """Times of the user's words from the times of their spoken tokens.
-
-    A word spans its first token's start to its last token's end. A word with nothing to say
-    ("-", an emoji) gets a zero-length time where the speech around it meets. Times are clamped
-    into [0, duration] and made monotonic.
-    """
-    first: dict[int, float] = {}
-    last: dict[int, float] = {}
-    for token, (start, end) in zip(script.tokens, spans, strict=True):
-        first.setdefault(token.word, start)
-        last[token.word] = end
-    words: list[Word] = []
-    cursor = 0.0
-    limit = math.floor(duration * 1000) / 1000  # rounding to ms must not pass the end
-    for i, text in enumerate(script.words):
-        if i in first:
-            start = min(round(max(first[i], cursor), 3), limit)
-            end = min(round(max(last[i], start), 3), limit)
-        else:
-            start = end = cursor
-        words.append(Word(text, start, end))
-        cursor = end
-    return tuple(words)

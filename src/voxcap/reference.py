@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from voxcap.align.base import Aligner
+from voxcap.align.timing import word_times
 from voxcap.audio import decode, peak_dbfs, resample, trim_silence
 from voxcap.domain import Audio, Reference
 from voxcap.errors import InvalidInput, VoiceAudioInvalid
@@ -46,8 +47,6 @@ def prepare_reference(
             ``max_seconds``.
         AlignmentError: the transcript does not match the clip.
     """
-    from voxcap.pipeline import word_times  # the pipeline imports the runtime, which uses this
-
     if peak_dbfs(clip) < SILENT_DBFS:
         raise VoiceAudioInvalid(f"the reference {name!r} is silent")
     audio = trim_silence(resample(clip, RATE))

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def child_environment(settings: Settings, *fields: str) -> dict[str, str]:
+    """The environment for a child voxcap process: this one's, with ``fields`` of ``settings``
+    set as ``VOXCAP_*`` variables (a value this process decided, such as the served URL)."""
+    env = dict(os.environ)
+    for field in fields:
+        env[f"VOXCAP_{field.upper()}"] = str(getattr(settings, field))
+    return env
 
 
 class Settings(BaseSettings):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import threading
@@ -34,14 +33,14 @@ def serve(
         sock = _bind(host, port)  # held from here: nobody else can take the port
         served = f"http://{_display_host(host)}:{sock.getsockname()[1]}"
         if "public_url" not in rt.settings.model_fields_set:
-            os.environ["VOXCAP_PUBLIC_URL"] = served  # signed URLs name this server (workers too)
-            rt = runtime()
+            rt = runtime(public_url=served)  # signed URLs name this server (workers too)
         from voxcap.api.app import create_app
         from voxcap.jobs.supervisor import Supervisor
+        from voxcap.settings import child_environment
 
         app = create_app(rt.settings)  # an unusable queue or store fails here, in one line
         _warn_missing_weights(rt)
-        supervisor = Supervisor(workers)
+        supervisor = Supervisor(workers, env=child_environment(rt.settings, "public_url"))
         app.state.supervisor = supervisor
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         supervisor.start()

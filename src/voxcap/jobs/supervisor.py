@@ -36,8 +36,15 @@ class _Slot:
 class Supervisor:
     """Runs ``count`` workers and replaces any that exit, until :meth:`stop`."""
 
-    def __init__(self, count: int, command: list[str] | None = None, check: float = 0.5) -> None:
+    def __init__(
+        self,
+        count: int,
+        command: list[str] | None = None,
+        check: float = 0.5,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.command = command or [sys.executable, "-m", "voxcap", "worker"]
+        self.env = env
         self.slots = [_Slot() for _ in range(count)]
         self._check = check
         self._stop = threading.Event()
@@ -88,7 +95,9 @@ class Supervisor:
         slot.backoff = min(slot.backoff * 2, MAX_BACKOFF)
 
     def _spawn(self, slot: _Slot) -> None:
-        slot.process = subprocess.Popen(self.command, preexec_fn=die_with_parent(signal.SIGTERM))
+        slot.process = subprocess.Popen(
+            self.command, env=self.env, preexec_fn=die_with_parent(signal.SIGTERM)
+        )
         slot.started = time.monotonic()
         log.info("worker started (pid %d)", slot.process.pid)
 

@@ -62,14 +62,24 @@ def split(word: str) -> Piece:
     return Piece(lead, core, trail)
 
 
+Reader = Callable[["Context"], list[str]]
+
+
+def _unread(ctx: Context) -> list[str]:
+    return []
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
-    """One word to read (``pieces[index]``), its neighbours, and whether the whole text is
-    shouted (mostly capitals), in which case capitals are words, not initialisms."""
+    """One word to read (``pieces[index]``), its neighbours, whether the whole text is shouted
+    (mostly capitals, so capitals are words, not initialisms), and the ``reader`` that reads a
+    part of a word on its own (the rule table, :func:`voxcap.text.rules.read`: handed in, so
+    that this module needs no rules)."""
 
     pieces: tuple[Piece, ...]
     index: int
     shouting: bool = False
+    reader: Reader = _unread
 
     @property
     def core(self) -> str:
@@ -100,25 +110,12 @@ class Context:
 
     def alone(self, core: str) -> Context:
         """A context for a part of this word read on its own (no neighbours)."""
-        return Context((Piece("", core, ""),), 0, self.shouting)
+        return Context((Piece("", core, ""),), 0, self.shouting, self.reader)
 
 
 Rule = Callable[[Context], list[str] | None]
 
 
-def read(ctx: Context) -> list[str]:
-    """The spoken tokens for ``ctx``'s word: the first rule of the table that applies."""
-    from voxcap.text.rules import RULES
-
-    if not ctx.core:
-        return []
-    for _, rule in RULES:
-        said = rule(ctx)
-        if said is not None:
-            return said
-    return []
-
-
 def read_part(ctx: Context, core: str) -> list[str]:
     """The spoken tokens for ``core`` read on its own (a part of a compound)."""
-    return read(ctx.alone(core))
+    return ctx.reader(ctx.alone(core))

@@ -14,7 +14,7 @@ from voxcap.text import (
     roman,
     words,
 )
-from voxcap.text.context import Rule
+from voxcap.text.context import Context, Rule
 
 # money and dates first (they read numbers by their neighbours), then addresses and serials,
 # measures before plain numbers, and plain words last
@@ -22,3 +22,14 @@ CLASSES = (money, dates, electronic, measures, numbers, roman, abbreviations, ac
 RULES: tuple[tuple[str, Rule], ...] = tuple(
     (module.CLASS, rule) for module in CLASSES for rule in module.RULES
 )
+
+
+def read(ctx: Context) -> list[str]:
+    """The spoken tokens for ``ctx``'s word: the first rule of the table that applies."""
+    if not ctx.core:
+        return []
+    for _, rule in RULES:
+        said = rule(ctx)
+        if said is not None:
+            return said
+    return []

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from voxcap.errors import EmptyText, TextTooLong
 from voxcap.text import abbreviations
-from voxcap.text.context import Context, Piece, read, split
+from voxcap.text.context import Context, Piece, split
 from voxcap.text.dates import ZONES
+from voxcap.text.rules import read
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ def prepare(text: str, *, max_chars: int = 20_000, max_tokens: int = 60) -> Scri
     tokens: list[Token] = []
     ends: set[int] = set()
     for i in range(len(words)):
-        ctx = Context(pieces, i, shouting)
+        ctx = Context(pieces, i, shouting, read)
         spoken = [t.lower() for t in read(ctx)]
         punct = _pause(pieces, i)
         if punct in {".", "?", "!"}:
