@@ -119,3 +119,12 @@ def test_the_error_table_is_the_error_tree() -> None:
     assert documented == voxcap.errors.table(), "regenerate docs/ERRORS.md (see its header)"
     codes = [c.code for c in voxcap.errors.tree()]
     assert len(codes) == len(set(codes)), "two error classes share a code"
+
+
+def test_security_md_names_tests_that_exist() -> None:
+    text = (ROOT / "docs" / "SECURITY.md").read_text()
+    references = re.findall(r"(test_\w+\.py)(?:::(\w+))?", text)
+    assert len(references) > 10
+    for filename, name in references:
+        source = (ROOT / "tests" / filename).read_text()
+        assert not name or f"def {name}(" in source, f"{filename}::{name}"

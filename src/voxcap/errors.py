@@ -9,6 +9,7 @@ occur. A class's docstring says when it happens: docs/ERRORS.md is generated fro
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from typing import ClassVar
 
@@ -375,6 +376,16 @@ class NotReady(VoxcapError):
 
     code = "not_ready"
     http_status = 503
+
+
+_SERVER_PATH = re.compile(r"(?<![\w:/.~-])(?:~|/)[^\s'\",;)]*/[^\s'\",;)]*")
+_FILE_URL = re.compile(r"file://[^\s'\",;)]+")
+
+
+def public_message(message: str) -> str:
+    """``message`` as a remote client may see it: file-system paths and ``file://`` URLs of the
+    server are replaced (the full message stays in the server's log)."""
+    return _SERVER_PATH.sub("<server path>", _FILE_URL.sub("<server path>", message))
 
 
 def tree() -> list[type[VoxcapError]]:

@@ -16,6 +16,7 @@ from voxcap.errors import (
     RateLimited,
     ServerBusy,
     VoxcapError,
+    public_message,
 )
 from voxcap.schemas import describe
 
@@ -35,7 +36,7 @@ def install(app: FastAPI) -> None:
     async def voxcap_error(request: Request, exc: VoxcapError) -> JSONResponse:
         retry = isinstance(exc, RateLimited | ServerBusy)
         headers = {"Retry-After": str(exc.retry_after)} if retry else None  # type: ignore[attr-defined]
-        return error_response(exc.http_status, exc.code, exc.message, headers)
+        return error_response(exc.http_status, exc.code, public_message(exc.message), headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

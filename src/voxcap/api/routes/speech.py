@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from voxcap.api.deps import Caller, PoolsDep, QueueDep, RuntimeDep
 from voxcap.api.pools import Pools
-from voxcap.errors import JobNotFound, TextTooLong, VoiceNotFound
+from voxcap.errors import JobNotFound, TextTooLong, VoiceNotFound, public_message
 from voxcap.jobs.base import JobQueue
 from voxcap.jobs.records import JobRecord
 from voxcap.pipeline import check_speakable
@@ -109,7 +109,7 @@ def view(job: JobRecord, rt: Runtime) -> dict[str, Any]:
     if job.result is not None:
         out["result"] = SpeechOutput.model_validate(job.result).signed(rt.store).public()
     if job.error is not None:
-        out["error"] = job.error
+        out["error"] = {**job.error, "message": public_message(job.error.get("message", ""))}
     return out
 
 
