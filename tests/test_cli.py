@@ -60,7 +60,7 @@ def test_speak_json_and_then_align_the_recording(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     again = json.loads(run.stdout)
-    assert again["audio"] is None
+    assert "audio" not in again  # the recording was the user's own (first-use report #23)
     for ours, before in zip(again["words"], doc["words"], strict=True):
         assert ours["text"] == before["text"]
         assert abs(ours["start"] - before["start"]) < 0.02
@@ -148,3 +148,9 @@ def test_progress_in_a_terminal_shows_every_stage_with_percent_and_done(tmp_path
     for stage in ("normalize", "synthesize", "align", "encode"):
         assert stage in screen, stage
     assert "100%" in screen and "✓" in screen
+
+
+def test_help_shows_no_type_after_flags() -> None:
+    """First-use report #32: `--json <bool>`, `--help <bool>`."""
+    run = voxcap("speak", "--help")
+    assert run.returncode == 0 and "--json" in run.stdout and "<bool>" not in run.stdout

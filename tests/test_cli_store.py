@@ -97,3 +97,12 @@ def test_doctor_passes_and_fails_with_a_fix(s3_env: dict[str, str]) -> None:
     assert "FAIL" in broken.stdout and "check the credentials" in broken.stdout
     for secret in ("WRONG-SECRET-1234", s3_env["AWS_SECRET_ACCESS_KEY"]):
         assert secret not in broken.stdout + broken.stderr
+
+
+@pytest.mark.parametrize("storage", ["s3:/voxcap", "./relative", "s3://", "ftp://host/x"])
+def test_a_malformed_storage_setting_is_bad_input(storage: str, tmp_path: Path) -> None:
+    """First-use report #10: `s3:/voxcap` was storage_error (exit 1), `./relative` invalid_input
+    (exit 2): the same kind of mistake now gets the same answer."""
+    run = voxcap("speak", "Hi.", env={"VOXCAP_STORAGE": storage})  # to the store
+    assert run.returncode == 2, run.stderr
+    assert "error (invalid_input): VOXCAP_STORAGE=" in run.stderr

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from voxcap.errors import VoxcapError
+from voxcap.errors import MissingDependency, ModelNotFound, VoxcapError
 from voxcap.runtime import Runtime
 from voxcap.storage import keys
 from voxcap.storage.local import LocalStore
@@ -34,7 +34,7 @@ def run_checks(runtime: Runtime) -> list[Check]:
         try:
             checks.append(probe(runtime))
         except VoxcapError as exc:
-            checks.append(Check(name, False, exc.message, _FIXES.get(name, "")))
+            checks.append(Check(name, False, exc.message, _fix(name, exc)))
     return checks
 
 
@@ -88,11 +88,11 @@ def _disk(rt: Runtime) -> Check:
 def _models(rt: Runtime) -> Check:
     rt.engine().preload()
     rt.aligner()
+    where = rt.settings.model_dir or "the Hugging Face and torch caches"
     return Check(
         "models",
         True,
-        f"engine {rt.settings.engine} and aligner "
-        f"{rt.settings.aligner} load (cache: {rt.settings.voice_cache_dir})",
+        f"engine {rt.settings.engine} and aligner {rt.settings.aligner} load (weights: {where})",
     )
 
 
@@ -128,7 +128,18 @@ CHECKS: dict[str, Callable[[Runtime], Check]] = {
     "tools": _tools,
     "gpu": _gpu,
 }
-_FIXES = {
-    "storage": "check VOXCAP_STORAGE and the credentials (docs/STORAGE.md)",
-    "models": "`voxcap models download` for missing weights, or install the extra named above",
-}
+
+
+def _fix(check: str, exc: VoxcapError) -> str:
+    """What to do about a failed check, for the error it failed with."""
+    if check == "storage":
+        return "check VOXCAP_STORAGE and the credentials (docs/STORAGE.md)"
+    if isinstance(exc, ModelNotFound):
+        model = exc.message.split("'")[1] if "'" in exc.message else "all"
+        return (
+            f"`voxcap models download {model}` (offline: copy the weights into "
+            "VOXCAP_MODEL_DIR), or speak without weights: --engine piper / VOXCAP_ENGINE=piper"
+        )
+    if isinstance(exc, MissingDependency):
+        return "install the extra the message names, or use --engine piper / VOXCAP_ENGINE=piper"
+    return ""

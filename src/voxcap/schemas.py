@@ -202,8 +202,9 @@ class SpeechOutput(BaseModel):
         )
 
     def public(self) -> dict[str, Any]:
-        """The JSON handed to users (no object keys)."""
-        return self.model_dump(
+        """The JSON handed to users (no object keys). An alignment has no ``audio`` at all
+        (not ``"audio": null``): the recording was the user's own."""
+        document = self.model_dump(
             exclude_none=False,
             exclude={
                 "audio": {"key", "filename"},
@@ -211,6 +212,9 @@ class SpeechOutput(BaseModel):
                 "video": {"key", "filename"},
             },
         )
+        if document["audio"] is None:
+            del document["audio"]
+        return document
 
 
 def speech_output(

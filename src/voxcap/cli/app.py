@@ -8,12 +8,30 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
+import typer.core
 from rich.console import Console
 
 from voxcap.errors import VoxcapError
 
 if TYPE_CHECKING:
     from voxcap.runtime import Runtime
+
+
+def _flag_without_type(
+    display: Callable[[Any, Any], str | None],
+) -> Callable[[Any, Any], str | None]:
+    """typer 0.29 prints ``<bool>`` after every flag (``--json <bool>``): a flag takes no
+    value, so it shows none."""
+
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        return None if getattr(self, "is_flag", False) else display(self, ctx)
+
+    return display_type_rich
+
+
+typer.core.TyperOption.display_type_rich = _flag_without_type(  # type: ignore[method-assign,assignment]
+    typer.core.TyperOption.display_type_rich
+)
 
 app = typer.Typer(
     help="voxcap: narration in a (cloned) voice with word-exact captions.",

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 from voxcap._deps import require
 from voxcap.errors import (
     BucketNotFound,
+    InvalidInput,
     ObjectExists,
     ObjectNotFound,
     StorageAuthError,
@@ -55,7 +56,9 @@ class S3Store:
 
         parsed = urlparse(settings.storage)
         if not parsed.netloc:
-            raise StorageError(f"VOXCAP_STORAGE={settings.storage!r} names no bucket")
+            raise InvalidInput(
+                f"VOXCAP_STORAGE={settings.storage!r} names no bucket: use s3://bucket/prefix"
+            )
         config = Config(
             signature_version="s3v4",
             retries={"mode": "standard", "max_attempts": 5},
