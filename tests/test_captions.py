@@ -221,3 +221,17 @@ def test_max_duration_is_a_hard_cap_on_phrase_cues() -> None:
     timed = [Word(f"w{i}", i * 0.5, i * 0.5 + 0.3) for i in range(20)]  # 0.2 s gaps
     cues = make_cues(timed, CaptionOptions(max_words=5, max_chars=80, max_duration=1.0))
     assert all(c.end - c.start <= 1.0 + 1e-9 for c in cues)
+
+
+def test_phrase_cues_do_not_end_on_a_function_word() -> None:
+    """First-use report #29: "Our team decided a" | "recipe with 3 eggs"."""
+    from voxcap.captions.cues import make_cues
+    from voxcap.domain import Word
+
+    texts = "Our team decided a recipe with 3 eggs, and the flour. Welcome back to the channel!"
+    words = [Word(t, 0.3 * i, 0.3 * i + 0.25) for i, t in enumerate(texts.split())]
+    cues = [" ".join(w.text for w in c.words) for c in make_cues(words)]
+    assert cues[0] == "Our team decided" and cues[1].startswith("a recipe")
+    for cue in cues:
+        assert cue.split()[-1].lower() not in {"a", "an", "the", "to", "with", "and"}, cues
+    assert [w.text for c in make_cues(words) for w in c.words] == texts.split()  # none lost
