@@ -95,10 +95,16 @@ class Supervisor:
         slot.backoff = min(slot.backoff * 2, MAX_BACKOFF)
 
     def _spawn(self, slot: _Slot) -> None:
-        slot.process = subprocess.Popen(
-            self.command, env=self.env, preexec_fn=die_with_parent(signal.SIGTERM)
-        )
         slot.started = time.monotonic()
+        try:
+            slot.process = subprocess.Popen(
+                self.command, env=self.env, preexec_fn=die_with_parent(signal.SIGTERM)
+            )
+        except OSError as exc:  # out of processes or memory: try again after the backoff
+            log.error("cannot start a worker: %s; retrying in %.0f s", exc, slot.backoff)
+            slot.restart_at = slot.started + slot.backoff
+            slot.backoff = min(slot.backoff * 2, MAX_BACKOFF)
+            return
         log.info("worker started (pid %d)", slot.process.pid)
 
     def stop(self, grace: float) -> None:
