@@ -330,7 +330,7 @@ class AuthRejected(VoxcapError):
     exit_code = 2
 
 
-class _RetryLater(VoxcapError):
+class RetryLater(VoxcapError):
     """An error that says when to retry (HTTP ``Retry-After``)."""
 
     documented = False
@@ -343,7 +343,7 @@ class _RetryLater(VoxcapError):
         return (type(self), (self.message,))
 
 
-class RateLimited(_RetryLater):
+class RateLimited(RetryLater):
     """Over ``VOXCAP_RATE_LIMIT`` requests a minute for the key (or address), or too many wrong
     keys from one address; see ``Retry-After``."""
 
@@ -353,7 +353,7 @@ class RateLimited(_RetryLater):
     documented = True
 
 
-class ServerBusy(_RetryLater):
+class ServerBusy(RetryLater):
     """Every thread for this kind of work (inline synthesis, voice work, I/O) is taken and its
     backlog is full; see ``Retry-After``."""
 

@@ -13,8 +13,7 @@ from voxcap.errors import (
     InvalidRequest,
     MethodNotAllowed,
     ObjectNotFound,
-    RateLimited,
-    ServerBusy,
+    RetryLater,
     VoxcapError,
     public_message,
 )
@@ -34,8 +33,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(VoxcapError)
     async def voxcap_error(request: Request, exc: VoxcapError) -> JSONResponse:
-        retry = isinstance(exc, RateLimited | ServerBusy)
-        headers = {"Retry-After": str(exc.retry_after)} if retry else None  # type: ignore[attr-defined]
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RetryLater) else None
         return error_response(exc.http_status, exc.code, public_message(exc.message), headers)
 
     @app.exception_handler(RequestValidationError)
