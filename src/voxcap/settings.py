@@ -101,9 +101,7 @@ class Settings(BaseSettings):
     voice_threads: int = Field(
         4, ge=1, description="Threads for voice uploads and URL fetches; 4x more may wait."
     )
-    io_threads: int = Field(
-        8, ge=1, description="Threads for queue and store calls; 4x more may wait."
-    )
+    io_threads: int = Field(8, ge=1, description="Threads for queue and store calls.")
     auth_failure_limit: int = Field(
         10, ge=1, description="Requests with a wrong API key per minute per client address."
     )

@@ -2,9 +2,11 @@
 
 Inline synthesis (``/v1/audio/speech``), voice work (URL fetches, clip decoding) and quick I/O
 (the queue, voice lookups, health checks) each get their own threads. A pool takes at most
-``threads`` calls at once plus a backlog of ``4 * threads`` waiting ones; beyond that the call
-is refused at once with 503 ``server_busy`` and a Retry-After, rather than queueing without
-bound behind slow work. A job submit or status read therefore never waits behind synthesis.
+``threads`` calls at once plus a backlog of waiting ones (``4 * threads`` for the slow kinds;
+1,000 for quick I/O, whose calls take milliseconds, so a burst of submits queues rather than
+fails); beyond that the call is refused at once with 503 ``server_busy`` and a Retry-After,
+rather than queueing without bound behind slow work. A job submit or status read therefore
+never waits behind synthesis or a slow voice URL.
 """
 
 from __future__ import annotations
@@ -20,17 +22,19 @@ from voxcap.errors import ServerBusy
 from voxcap.settings import Settings
 
 T = TypeVar("T")
-BACKLOG = 4
+BACKLOG = 4  # waiting calls per thread, for the slow kinds
+IO_BACKLOG = 1000
 
 
 class Pool:
-    """``threads`` worker threads named ``voxcap-{name}``; refuses work past its backlog."""
+    """``threads`` worker threads named ``voxcap-{name}``; refuses work past ``backlog``
+    waiting calls."""
 
-    def __init__(self, name: str, threads: int, retry_after: int) -> None:
+    def __init__(self, name: str, threads: int, retry_after: int, backlog: int) -> None:
         self.name = name
         self.retry_after = retry_after
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix=f"voxcap-{name}")
-        self._slots = threading.BoundedSemaphore(threads * (1 + BACKLOG))
+        self._slots = threading.BoundedSemaphore(threads + backlog)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)`` on this pool. Raises ServerBusy when the pool is full."""
@@ -55,9 +59,10 @@ class Pools:
     """The API's pools: ``synthesis``, ``voices`` and ``io``."""
 
     def __init__(self, settings: Settings) -> None:
-        self.synthesis = Pool("synthesis", settings.synthesis_threads, retry_after=10)
-        self.voices = Pool("voices", settings.voice_threads, retry_after=5)
-        self.io = Pool("io", settings.io_threads, retry_after=1)
+        synthesis, voices = settings.synthesis_threads, settings.voice_threads
+        self.synthesis = Pool("synthesis", synthesis, 10, backlog=BACKLOG * synthesis)
+        self.voices = Pool("voices", voices, 5, backlog=BACKLOG * voices)
+        self.io = Pool("io", settings.io_threads, 1, backlog=IO_BACKLOG)
 
     def shutdown(self) -> None:
         for pool in (self.synthesis, self.voices, self.io):
