@@ -4,6 +4,7 @@ signed URLs name the port actually served (reliability report #3 and #4, first-u
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -78,6 +79,7 @@ def serve(tmp_path: Path, *args: str, **env: str) -> Iterator[Served]:
         text=True,
         env=environment,
         cwd=tmp_path,
+        start_new_session=True,  # its own process group: the cleanup reaches every child
     )
     served = Served(process)
 
@@ -97,16 +99,12 @@ def serve(tmp_path: Path, *args: str, **env: str) -> Iterator[Served]:
         wait_for(lambda: _answers(served.url), 30, "the API to answer")
         yield served
     finally:
-        workers = children(process.pid)
-        if process.poll() is None:
-            process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # serve and any worker still in its group
         process.wait()
-        reader.join(timeout=10)
+        reader.join(timeout=10)  # EOF once nothing holds serve's stderr open
         assert process.stderr is not None
         process.stderr.close()
-        for pid in workers:
-            if alive(pid):
-                os.kill(pid, signal.SIGKILL)
 
 
 def _answers(url: str) -> bool:
@@ -178,3 +176,54 @@ def test_a_crashing_worker_is_retried_with_backoff_and_readyz_says_so(tmp_path: 
         assert "none of the 1 workers is running" in response.json()["error"]["message"]
     finally:
         supervisor.stop(grace=5)
+
+
+def test_a_worker_stops_on_a_burst_of_sigterms(tmp_path: Path) -> None:
+    """A worker's SIGTERM handler set its stop event from inside the interrupted wait on that
+    event and deadlocked: the worker (an orphan of a killed server) ran on for good."""
+    env = {
+        **os.environ,
+        "VOXCAP_ENGINE": "piper",
+        "VOXCAP_STORAGE": f"file://{tmp_path / 'store'}",
+        "VOXCAP_QUEUE": str(tmp_path / "jobs.sqlite3"),
+        "VOXCAP_LOG_LEVEL": "INFO",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "voxcap", "worker"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    try:
+        assert worker.stderr is not None
+        for line in worker.stderr:
+            if "started" in line:
+                break
+        deadline = time.monotonic() + 1.0
+        while worker.poll() is None and time.monotonic() < deadline:  # a flood of signals:
+            with contextlib.suppress(ProcessLookupError):  # some land inside the handler
+                os.kill(worker.pid, signal.SIGTERM)
+        # it stops (a late signal may land while Python shuts down, after its handler is gone)
+        assert worker.wait(timeout=20) in (0, -signal.SIGTERM)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        assert worker.stderr is not None
+        worker.stderr.close()
+
+
+def test_the_stop_handler_cannot_deadlock_on_the_event_it_sets() -> None:
+    """The deterministic form of the burst above: the handler runs while its event's lock is
+    held (as when a signal lands inside ``stop.wait()``); calling ``stop.set()`` there blocked
+    forever."""
+    from voxcap.jobs.worker import stop_handler
+
+    stop = threading.Event()
+    handle = stop_handler(stop)
+    with stop._cond:  # the state a signal can find the main thread in
+        started = time.monotonic()
+        handle(signal.SIGTERM, None)
+        assert time.monotonic() - started < 1 and not stop.is_set()
+    assert stop.wait(5)

@@ -98,12 +98,12 @@ def worker() -> None:
 
     def run() -> None:
         from voxcap.jobs.sqlite import SqliteQueue
-        from voxcap.jobs.worker import Worker
+        from voxcap.jobs.worker import Worker, stop_handler
 
         rt = runtime()
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
+            signal.signal(sig, stop_handler(stop))
         queue = SqliteQueue(rt.settings.queue, rt.settings.max_attempts)
         Worker(rt, queue).run(stop)
         log.info("worker stopped")

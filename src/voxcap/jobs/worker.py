@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 
 from voxcap.errors import QueueUnavailable, VoxcapError
 from voxcap.jobs.base import JobQueue
@@ -17,6 +18,18 @@ from voxcap.pipeline import ProgressEvent
 from voxcap.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+
+def stop_handler(stop: threading.Event) -> Callable[[int, object], None]:
+    """A signal handler that sets ``stop``. Not by calling ``stop.set()`` itself: a handler runs
+    in the main thread, which may be inside ``stop.wait()`` holding the event's lock at that
+    moment, and would deadlock (a worker once ignored SIGTERM for good that way). A helper
+    thread sets it instead, as soon as the lock is free."""
+
+    def handle(signum: int, frame: object) -> None:
+        threading.Thread(target=stop.set, name="voxcap-stop", daemon=True).start()
+
+    return handle
 
 
 class Worker:
