@@ -70,7 +70,7 @@ def speak(
         AlignmentError, EngineError: a stage failed.
     """
     runtime = runtime or Runtime()
-    _check(request)
+    check_request(request)
     lufs = loudness_.target(loudness)
     stages = _Stages(on_progress)
     with stages.stage("normalize"):
@@ -110,7 +110,7 @@ def speak(
 def synthesize(request: SpeechRequest, runtime: Runtime | None = None) -> Audio:
     """Speech only, no word timings (the OpenAI-compatible endpoint)."""
     runtime = runtime or Runtime()
-    _check(request)
+    check_request(request)
     script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
     check_speakable(request, runtime, timings=False)
     options = SynthesisOptions(request.speed, runtime.settings.sentence_pause, request.seed)
@@ -173,7 +173,8 @@ def _check_aligner(text: str, name: str) -> None:
     check_language(text, f"aligner {name!r}", aligner.languages, others)
 
 
-def _check(request: SpeechRequest) -> None:
+def check_request(request: SpeechRequest) -> None:
+    """What can be checked of a request by itself (the speed)."""
     if not 0.25 <= request.speed <= 4.0:
         raise InvalidInput(f"speed must be between 0.25 and 4.0, not {request.speed}")
 

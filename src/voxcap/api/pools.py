@@ -38,6 +38,10 @@ class Pool:
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)`` on this pool. Raises ServerBusy when the pool is full."""
+        return await asyncio.wrap_future(self.submit(fn, *args))
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """Start ``fn(*args)`` on this pool now. Raises ServerBusy when the pool is full."""
         if not self._slots.acquire(blocking=False):
             raise ServerBusy(
                 f"the server is busy ({self.name}); retry in {self.retry_after} s",
@@ -49,7 +53,7 @@ class Pool:
             self._slots.release()
             raise
         future.add_done_callback(lambda _: self._slots.release())  # even if the client left
-        return await asyncio.wrap_future(future)
+        return future
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
