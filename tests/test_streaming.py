@@ -113,3 +113,37 @@ def test_bad_input_is_a_json_error_not_a_broken_stream(api: Api) -> None:
             )
             assert response.status_code == 422, response.text
             assert response.json()["error"]["code"] == "unsupported_language"
+
+
+@pytest.mark.parametrize("name", ["mp3", "opus", "aac", "flac"])
+def test_every_compressed_format_streams_a_whole_file(api: Api, name: str) -> None:
+    """mp3, opus, aac and flac go through one ffmpeg fed as sentences are made; what arrives
+    decodes to the whole narration."""
+    from voxcap.audio import decode
+
+    with api.client() as client:
+        response = client.post(
+            "/v1/audio/speech",
+            json={"model": "tts-1", "voice": "alloy", "input": TEXT, "response_format": name},
+        )
+    assert response.status_code == 200, response.text
+    decoded = decode(response.content, f"speech.{name}")
+    assert 4.5 < decoded.duration < 9, decoded.duration  # three sentences and their pauses
+    assert np.abs(decoded.samples).max() > 0.05
+
+
+def test_mp3_arrives_before_the_text_is_finished(api: Api) -> None:
+    started = time.monotonic()
+    first = None
+    with (
+        api.client() as client,
+        client.stream(
+            "POST",
+            "/v1/audio/speech",
+            json={"model": "tts-1", "voice": "alloy", "input": LONG, "response_format": "mp3"},
+        ) as response,
+    ):
+        for _ in response.iter_bytes(1024):
+            first = first or time.monotonic() - started
+    total = time.monotonic() - started
+    assert first is not None and first < total / 3, (first, total)

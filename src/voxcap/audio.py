@@ -99,8 +99,19 @@ _SNDFILE_MAGIC += (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2", b"\xff\xfa", b".snd", 
 
 def _container(data: bytes) -> str:
     """Which decoder reads ``data``: "sndfile" for WAV/FLAC/OGG/MP3/AIFF, "ffmpeg" for the rest
-    (MP4/M4A/MOV "ftyp", WebM/MKV, ADTS AAC, ...)."""
+    (MP4/M4A/MOV "ftyp", WebM/MKV, ADTS AAC, ...) and for a FLAC whose length is unknown (a
+    streamed one: libsndfile cannot size it)."""
+    if _unsized_flac(data):
+        return "ffmpeg"
     return "sndfile" if data.startswith(_SNDFILE_MAGIC) else "ffmpeg"
+
+
+def _unsized_flac(data: bytes) -> bool:
+    """A FLAC stream whose STREAMINFO gives 0 total samples (36 bits from its 14th byte)."""
+    if not data.startswith(b"fLaC") or len(data) < 8 + 18:
+        return False
+    info = data[8:]
+    return ((info[13] & 0x0F) << 32 | int.from_bytes(info[14:18], "big")) == 0
 
 
 def _read_sndfile(data: bytes, name: str) -> tuple[np.ndarray[Any, Any], int]:
