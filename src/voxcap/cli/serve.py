@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import socket
-import threading
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -98,12 +97,12 @@ def worker() -> None:
 
     def run() -> None:
         from voxcap.jobs.sqlite import SqliteQueue
-        from voxcap.jobs.worker import Worker, stop_handler
+        from voxcap.jobs.worker import SignalStop, Worker
 
         rt = runtime()
-        stop = threading.Event()
+        stop = SignalStop()  # set by the handlers without taking any lock
         for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, stop_handler(stop))
+            signal.signal(sig, stop.set)
         queue = SqliteQueue(rt.settings.queue, rt.settings.max_attempts)
         Worker(rt, queue).run(stop)
         log.info("worker stopped")

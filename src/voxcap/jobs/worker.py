@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from typing import Protocol
 
 from voxcap.errors import QueueUnavailable, VoxcapError
 from voxcap.jobs.base import JobQueue
@@ -20,16 +20,36 @@ from voxcap.runtime import Runtime
 log = logging.getLogger(__name__)
 
 
-def stop_handler(stop: threading.Event) -> Callable[[int, object], None]:
-    """A signal handler that sets ``stop``. Not by calling ``stop.set()`` itself: a handler runs
-    in the main thread, which may be inside ``stop.wait()`` holding the event's lock at that
-    moment, and would deadlock (a worker once ignored SIGTERM for good that way). A helper
-    thread sets it instead, as soon as the lock is free."""
+class Stop(Protocol):
+    """What a worker loop needs of its stop signal (a ``threading.Event`` will do)."""
 
-    def handle(signum: int, frame: object) -> None:
-        threading.Thread(target=stop.set, name="voxcap-stop", daemon=True).start()
+    def is_set(self) -> bool: ...
 
-    return handle
+    def wait(self, timeout: float) -> bool: ...
+
+
+class SignalStop:
+    """A stop flag that a signal handler may set. Setting it is one attribute assignment: no
+    lock, so a signal landing anywhere (inside a wait, inside another handler, inside
+    ``Thread.start``) cannot deadlock. A worker once ignored SIGTERM for good because its
+    handler called ``Event.set()`` while the interrupted main thread held that event's lock;
+    a handler that starts a thread instead can still hang on ``threading``'s own locks."""
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self, *_: object) -> None:
+        self._set = True
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep until set or ``timeout`` passes (in slices of 50 ms: sleeping takes no lock)."""
+        end = time.monotonic() + timeout
+        while not self._set and (left := end - time.monotonic()) > 0:
+            time.sleep(min(left, 0.05))
+        return self._set
 
 
 class Worker:
@@ -42,7 +62,7 @@ class Worker:
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._last_expiry = 0.0
 
-    def run(self, stop: threading.Event) -> None:
+    def run(self, stop: Stop) -> None:
         """Work until ``stop`` is set."""
         log.info("worker %s started", self.id)
         while not stop.is_set():
