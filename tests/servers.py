@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from voxcap.processes import die_with_parent
+
 ACCESS_KEY = "VOXCAPTESTKEY"
 SECRET_KEY = "voxcap-test-secret-key"
 
@@ -159,7 +161,9 @@ def seaweedfs(folder: Path) -> Iterator[S3Server]:
     for attempt in range(3):  # a port taken by another process between release and bind
         ports = dict(zip(names, free_ports(len(names)), strict=True))
         flags = [f"-{_flag(name)}={port}" for name, port in ports.items()]
-        process = subprocess.Popen([*args, *flags], stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(  # dies with the test run, even a killed one
+            [*args, *flags], stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent()
+        )
         server = S3Server(f"http://127.0.0.1:{ports['s3']}", ACCESS_KEY, SECRET_KEY)
         try:
             _wait_for_s3(server, process)
