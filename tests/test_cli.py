@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import soundfile as sf
 
@@ -154,3 +155,40 @@ def test_help_shows_no_type_after_flags() -> None:
     """First-use report #32: `--json <bool>`, `--help <bool>`."""
     run = voxcap("speak", "--help")
     assert run.returncode == 0 and "--json" in run.stdout and "<bool>" not in run.stdout
+
+
+def test_play_feeds_a_player_as_sentences_are_made(tmp_path: Path) -> None:
+    """`--play` (issue 14): the narration goes to the player (here a stand-in `aplay` that
+    keeps what it is given) and the files are written as usual."""
+    import os
+    import stat
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    player = bin_dir / "aplay"
+    played = tmp_path / "played.pcm"
+    player.write_text(f'#!/bin/sh\necho "$@" > {played}.args\ncat > {played}\n')
+    player.chmod(player.stat().st_mode | stat.S_IEXEC)
+    text = "First sentence to hear. And the second one."
+    run = voxcap(
+        "speak",
+        text,
+        "--play",
+        "--out",
+        str(tmp_path / "o"),
+        env={"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"},
+    )
+    assert run.returncode == 0, run.stderr
+    samples, rate = sf.read(tmp_path / "o" / "speech.wav", dtype="int16")
+    heard = np.frombuffer(played.read_bytes(), "<i2")
+    assert len(heard) == len(samples)  # the same narration, sample for sample
+    assert np.array_equal(heard, samples)
+    assert f"-r {rate} -c 1" in (tmp_path / "played.pcm.args").read_text()
+    words = json.loads((tmp_path / "o" / "words.json").read_text())["words"]
+    assert [w["text"] for w in words] == text.split()
+
+
+def test_play_without_a_player_says_so_before_speaking(tmp_path: Path) -> None:
+    run = voxcap("speak", "Hello.", "--play", "--out", str(tmp_path / "o"), env={"PATH": "/none"})
+    assert run.returncode == 2 and "(missing_dependency): --play needs a player" in run.stderr
+    assert not (tmp_path / "o").exists()

@@ -200,8 +200,15 @@ def _raw(audio: Audio, fmt: AudioFormat, progress: Progress) -> bytes:
 
 
 def _pcm16(audio: Audio, fmt: AudioFormat) -> bytes:
-    pcm: bytes = (np.clip(audio.samples, -1, 1) * 32767).astype("<i2").tobytes()
-    return pcm
+    return pcm16(audio.samples, audio.sample_rate)
+
+
+def pcm16(samples: np.ndarray[Any, Any], rate: int) -> bytes:
+    """Raw 16-bit little-endian PCM, converted exactly as libsndfile writes WAV (so streamed
+    or played samples equal those of the saved file)."""
+    buffer = io.BytesIO()
+    sf.write(buffer, samples, rate, format="RAW", subtype="PCM_16", endian="LITTLE")
+    return buffer.getvalue()
 
 
 def _ffmpeg(audio: Audio, fmt: AudioFormat, progress: Progress) -> bytes:

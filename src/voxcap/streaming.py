@@ -35,15 +35,17 @@ from voxcap.text import Script, Sentence, prepare
 class StreamChunk:
     """One piece of a streamed narration.
 
-    ``audio`` holds this piece's samples (the pause before its sentence included); it starts
-    ``start`` seconds into the narration. ``words`` are the user's words this piece completes,
-    with times from the start of the narration. ``last`` marks the final piece.
+        ``audio`` holds this piece's samples (the pause before its sentence included); it starts
+        ``start`` seconds into the narration. ``words`` are the user's words this piece completes,
+        with times from the start of the narration. ``sentence`` counts from 0 to ``sentences``;
+    ``last`` marks the final piece.
     """
 
     audio: Audio
     start: float
     words: tuple[Word, ...]
     sentence: int
+    sentences: int  # how many the narration has
     last: bool
 
 
@@ -93,7 +95,7 @@ def stream(
             complete = len(script.words) if done else _complete_words(last_token, len(spans))
             timed = word_times(_prefix(script, complete, len(spans)), spans, offset / rate)
             words, emitted = timed[emitted:complete], complete
-        yield StreamChunk(Audio(samples, rate), start, words, n, n == count - 1)
+        yield StreamChunk(Audio(samples, rate), start, words, n, count, n == count - 1)
 
 
 def _sentence_spans(

@@ -22,11 +22,10 @@ import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
-import numpy as np
 import soxr
 
 from voxcap.api.pools import Pool
-from voxcap.audio import AudioFormat, encode
+from voxcap.audio import AudioFormat, encode, pcm16
 from voxcap.domain import SpeechRequest
 from voxcap.errors import MissingDependency
 from voxcap.processes import die_with_parent
@@ -103,8 +102,7 @@ class Pcm16:
                     chunk.audio.sample_rate, self.rate, 1, dtype="float32", quality="HQ"
                 )
             samples = self._resampler.resample_chunk(samples, last=chunk.last)
-        pcm: bytes = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
-        return pcm
+        return pcm16(samples, self.rate or chunk.audio.sample_rate)
 
 
 async def audio(chunks: AsyncIterator[StreamChunk], fmt: AudioFormat) -> AsyncIterator[bytes]:

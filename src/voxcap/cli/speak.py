@@ -19,8 +19,12 @@ from voxcap.domain import CaptionOptions
 from voxcap.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from voxcap.domain import SpeechResult
+    from collections.abc import Callable
+
+    from voxcap.domain import SpeechRequest, SpeechResult, Word
     from voxcap.export import Artifact, Exported
+    from voxcap.pipeline import ProgressEvent
+    from voxcap.playback import Player
     from voxcap.runtime import Runtime
     from voxcap.video import VideoPlan
 
@@ -124,6 +128,12 @@ def speak(
     background: Background = "#141420",
     background_volume: BackgroundVolume = None,
     fps: Fps = 30,
+    play: Annotated[
+        bool,
+        typer.Option(
+            "--play", help="Hear it sentence by sentence as it is made (aplay or ffplay)."
+        ),
+    ] = False,
     as_json: AsJson = False,
 ) -> None:
     """Speak TEXT and write speech.<ext>, captions.srt|vtt|ass, words.csv and words.json (and
@@ -161,8 +171,12 @@ def speak(
             outline=outline,
             position=position,
         )
+        player = _player() if play else None  # no player: say so before any synthesis
         with progress_bar(not as_json) as listener:
-            result = run_speak(request, rt, listener, lufs)
+            if player is not None:
+                result = _played(request, rt, player, lufs, listener)
+            else:
+                result = run_speak(request, rt, listener, lufs)
             artifacts, stage_times = render(result, fmt, formats, options, plan, listener)
         _finish(result, _deliver(rt, artifacts, stage_times, out_dir), started, as_json)
 
@@ -236,6 +250,47 @@ def align(
         _finish(result, _deliver(rt, artifacts, stage_times, out_dir), started, as_json)
 
     guarded(run)
+
+
+def _player() -> Player:
+    from voxcap.playback import Player, find_player
+
+    return Player(find_player())
+
+
+def _played(
+    request: SpeechRequest,
+    rt: Runtime,
+    player: Player,
+    lufs: float | None,
+    listener: Callable[[ProgressEvent], None],
+) -> SpeechResult:
+    """Speak sentence by sentence, playing each as it is made; the result is the same
+    narration (brought to ``lufs`` for the files afterwards, when asked)."""
+    import numpy as np
+
+    from voxcap import loudness as loudness_
+    from voxcap.domain import Audio, SpeechResult
+    from voxcap.pipeline import ProgressEvent
+    from voxcap.streaming import stream
+
+    started = time.perf_counter()
+    pieces: list[Audio] = []
+    words: list[Word] = []
+    listener(ProgressEvent("synthesize", 0.0))
+    try:
+        for chunk in stream(request, rt):
+            player.play(chunk.audio)
+            pieces.append(chunk.audio)
+            words.extend(chunk.words)
+            listener(ProgressEvent("synthesize", (chunk.sentence + 1) / chunk.sentences))
+    finally:
+        player.close()
+    audio = Audio(np.concatenate([p.samples for p in pieces]), pieces[0].sample_rate)
+    timings = {"synthesize": time.perf_counter() - started}
+    if lufs is not None:
+        audio = loudness_.normalize(audio, lufs)
+    return SpeechResult(request.text, audio, tuple(words), timings)
 
 
 def _video_plan(
