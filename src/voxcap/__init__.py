@@ -3,13 +3,36 @@
 >>> import voxcap
 >>> result = voxcap.speak(voxcap.SpeechRequest("Hello there."))   # doctest: +SKIP
 >>> [(w.text, w.start, w.end) for w in result.words]               # doctest: +SKIP
+
+``import voxcap`` loads nothing else: each name below is imported on first use, so a command
+line or a worker starts without paying for the parts it does not touch.
 """
 
-from voxcap.domain import Audio, CaptionOptions, Cue, SpeechRequest, SpeechResult, Word
-from voxcap.errors import VoxcapError
-from voxcap.pipeline import ProgressEvent, align, speak
-from voxcap.runtime import Runtime
-from voxcap.settings import Settings
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from voxcap.domain import Audio, CaptionOptions, Cue, SpeechRequest, SpeechResult, Word
+    from voxcap.errors import VoxcapError
+    from voxcap.pipeline import ProgressEvent, align, speak
+    from voxcap.runtime import Runtime
+    from voxcap.settings import Settings
+
+_EXPORTS = {
+    "Audio": "voxcap.domain",
+    "CaptionOptions": "voxcap.domain",
+    "Cue": "voxcap.domain",
+    "SpeechRequest": "voxcap.domain",
+    "SpeechResult": "voxcap.domain",
+    "Word": "voxcap.domain",
+    "VoxcapError": "voxcap.errors",
+    "ProgressEvent": "voxcap.pipeline",
+    "speak": "voxcap.pipeline",
+    "Runtime": "voxcap.runtime",
+    "Settings": "voxcap.settings",
+}
 
 __all__ = [
     "Audio",
@@ -26,3 +49,20 @@ __all__ = [
     "speak",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name on first use. ``align`` is the package :mod:`voxcap.align`,
+    which is callable as :func:`voxcap.pipeline.align` (so ``voxcap.align(audio, text)`` and
+    ``import voxcap.align.ctc`` both work, in any order)."""
+    if name == "align":
+        return importlib.import_module("voxcap.align")
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'voxcap' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
