@@ -317,3 +317,32 @@ def test_chinese_is_spoken_and_aligned_end_to_end(f5_runtime: Runtime) -> None:
     assert all(
         a.end <= b.start + 1e-9 for a, b in zip(result.words, result.words[1:], strict=False)
     )
+
+
+def test_f5_streams_chunk_by_chunk_with_the_same_samples(engine: F5Engine) -> None:
+    """Issue 14: the pieces F5 hands out as it generates concatenate to exactly the batched
+    narration for the same seed; each sentence is reported once, with the same span."""
+    script = prepare(LONG)
+    options = SynthesisOptions(seed=5)
+    whole = engine.synthesize(script, None, options)
+    pieces = list(engine.stream(script, None, options))
+    assert len(pieces) >= 3  # the first chunk comes alone, before the rest is generated
+    joined = np.concatenate([p.samples for p in pieces])
+    assert np.array_equal(joined, whole.audio.samples)
+    assert [n for p in pieces for n, _ in p.sentences] == list(range(len(script.sentences)))
+    spans = dict(span for p in pieces for span in p.sentences)
+    assert tuple(spans[n] for n in range(len(spans))) == whole.sentence_spans
+
+
+def test_the_library_stream_of_f5_is_the_narration_and_its_words(f5_runtime: Runtime) -> None:
+    from voxcap.domain import SpeechRequest
+    from voxcap.pipeline import speak
+    from voxcap.streaming import stream
+
+    request = SpeechRequest(LONG, seed=5)
+    chunks = list(stream(request, f5_runtime))
+    result = speak(request, f5_runtime)
+    audio = np.concatenate([c.audio.samples for c in chunks])
+    assert np.array_equal(audio, result.audio.samples)
+    assert [w for c in chunks for w in c.words] == list(result.words)
+    assert [c.last for c in chunks].count(True) == 1 and chunks[-1].last

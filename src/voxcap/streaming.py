@@ -9,22 +9,24 @@ engine's own timings), in the same arithmetic as the whole-file path
 (:func:`voxcap.align.timing.word_times`), so a read-along display or live captions can show a
 word as soon as its audio exists.
 
-An engine that generates several sentences together (F5 packs them into chunks and cross-fades
-them) is asked for one sentence at a time here: its stream is a faithful narration, but not
-sample-identical to its batched output.
+A streaming engine (:class:`voxcap.engines.base.StreamingEngine`: F5, which packs sentences
+into chunks and cross-fades them) hands out its pieces itself, chunk by chunk, the first chunk
+alone for a quick start; its pieces concatenate to exactly the audio of ``speak`` for the same
+seed, and each piece's words come with the piece that completes their sentence.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from voxcap.align.base import Aligner
 from voxcap.align.timing import word_times
 from voxcap.domain import Audio, SpeechRequest, Word
-from voxcap.engines.base import Span, Synthesis, SynthesisOptions
+from voxcap.engines.base import Piece, Span, StreamingEngine, Synthesis, SynthesisOptions
 from voxcap.errors import NoEngineTimings
 from voxcap.pipeline import check_request, check_speakable
 from voxcap.runtime import Runtime
@@ -69,8 +71,13 @@ def stream(
     check_speakable(request, runtime, timings=timings)
     engine = runtime.engine(request.engine)
     aligner = runtime.aligner(request.aligner) if timings and request.timings == "align" else None
+    if timings and aligner is None and isinstance(engine, StreamingEngine):
+        raise NoEngineTimings(f"engine {engine.name!r} reports no word timings")
     voice = runtime.resolve_voice(request.voice, request.ref_text, engine)
     options = SynthesisOptions(request.speed, runtime.settings.sentence_pause, request.seed)
+    if isinstance(engine, StreamingEngine):
+        yield from _pieces(engine.stream(script, voice, options), script, aligner, timings)
+        return
     spans: list[Span] = []
     emitted = 0
     offset = 0
@@ -96,6 +103,56 @@ def stream(
             timed = word_times(_prefix(script, complete, len(spans)), spans, offset / rate)
             words, emitted = timed[emitted:complete], complete
         yield StreamChunk(Audio(samples, rate), start, words, n, count, n == count - 1)
+
+
+def _pieces(
+    pieces: Iterator[Piece], script: Script, aligner: Aligner | None, timings: bool
+) -> Iterator[StreamChunk]:
+    """Chunks from a streaming engine's pieces: the words of the sentences each piece
+    completes, aligned in their stretch of the narration (sentences of one engine chunk share
+    a stretch and are aligned together, as ``speak`` does)."""
+    parts: list[np.ndarray[Any, Any]] = []
+    offset = 0
+    spans: list[Span] = []
+    emitted, completed, last_sentence = 0, 0, -1
+    last_token = _last_token_of_words(script)
+    count = len(script.sentences)
+    for piece in pieces:
+        if completed == count and not len(piece.samples):
+            continue  # an empty tail after the end
+        parts.append(piece.samples)
+        start = offset / piece.rate
+        offset += len(piece.samples)
+        completed += len(piece.sentences)
+        words: tuple[Word, ...] = ()
+        if piece.sentences:
+            last_sentence = piece.sentences[-1][0]
+            if timings and aligner is not None:
+                narration = np.concatenate(parts)
+                for (begin, end), group in _by_span(piece.sentences):
+                    region = narration[round(begin * piece.rate) : round(end * piece.rate)]
+                    tokens = [t.text for n in group for t in script.sentences[n].tokens]
+                    found = aligner.align(Audio(region, piece.rate), tokens)
+                    spans += [(s + begin, e + begin) for s, e in found]
+                done = completed == count
+                complete = len(script.words) if done else _complete_words(last_token, len(spans))
+                timed = word_times(
+                    _prefix(script, complete, len(spans)), spans, offset / piece.rate
+                )
+                words, emitted = timed[emitted:complete], complete
+        audio = Audio(piece.samples.astype(np.float32), piece.rate)
+        yield StreamChunk(audio, start, words, last_sentence, count, completed == count)
+
+
+def _by_span(sentences: tuple[tuple[int, Span], ...]) -> list[tuple[Span, list[int]]]:
+    """Sentences grouped by their (shared) span, in order."""
+    groups: list[tuple[Span, list[int]]] = []
+    for n, span in sentences:
+        if groups and groups[-1][0] == span:
+            groups[-1][1].append(n)
+        else:
+            groups.append((span, [n]))
+    return groups
 
 
 def _sentence_spans(

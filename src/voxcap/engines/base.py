@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
 
 from voxcap.domain import Audio, Reference
 from voxcap.settings import Settings
@@ -33,6 +35,17 @@ class Synthesis:
     audio: Audio
     sentence_spans: tuple[Span, ...]
     token_times: tuple[Span, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Part of a narration as a streaming engine makes it: ``samples`` follow the previous
+    piece's, and ``sentences`` are the script sentences whose audio is complete with this
+    piece, each with its (start, end) in seconds from the start of the narration."""
+
+    samples: np.ndarray[Any, Any]
+    rate: int
+    sentences: tuple[tuple[int, Span], ...]
 
 
 class Engine(Protocol):
@@ -72,3 +85,14 @@ class Engine(Protocol):
             EngineError: the engine failed.
         """
         ...
+
+
+@runtime_checkable
+class StreamingEngine(Protocol):
+    """An engine that makes its narration in pieces (F5: chunk by chunk) and hands each out as
+    soon as no later piece can change it; the pieces concatenate to :meth:`Engine.synthesize`'s
+    audio for the same seed. Engines without it are streamed sentence by sentence."""
+
+    def stream(
+        self, script: Script, voice: str | Reference | None, options: SynthesisOptions
+    ) -> Iterator[Piece]: ...

@@ -37,7 +37,7 @@ from voxcap import audio as audio_io
 from voxcap import models
 from voxcap._deps import require
 from voxcap.domain import Audio, Reference
-from voxcap.engines.base import Progress, Span, Synthesis, SynthesisOptions
+from voxcap.engines.base import Piece, Progress, Span, Synthesis, SynthesisOptions
 from voxcap.errors import (
     EngineError,
     InvalidInput,
@@ -200,21 +200,10 @@ class F5Engine:
         progress: Progress | None = None,
     ) -> Synthesis:
         """Speak ``script`` in the voice of ``voice``; see :class:`voxcap.engines.Engine`."""
-        reference = self._reference(voice)
-        model, vocoder = self._load()
-        ref = audio_io.resample(reference.audio, self._rate)
-        ref_text = f5_ref_text(reference.text)
-        chunks = plan(
-            script, ref_text, len(ref.samples) // self._hop, self._hop, self._rate, options.speed
-        )
-        seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
-        waves: list[np.ndarray[Any, Any]] = []
-        size = self.options.batch_size
-        for first in range(0, len(chunks), size):
-            batch = chunks[first : first + size]
-            waves.extend(self._generate(model, vocoder, ref, ref_text, batch, seed))
-            if progress:
-                progress(min(1.0, (first + len(batch)) / len(chunks)))
+        chunks, waves = [], []
+        for chunk, wave in self._waves(script, voice, options, progress):
+            chunks.append(chunk)
+            waves.append(wave)
         samples, starts = stitch(waves, round(self.options.cross_fade * self._rate))
         # a sentence lies in its chunk (sentences spoken together share the chunk's span), or
         # across the chunks it was split into
@@ -225,6 +214,64 @@ class F5Engine:
                 spans[n] = (begin, (start + len(wave)) / self._rate)
         sentence_spans = tuple(spans[i] for i in range(len(script.sentences)))
         return Synthesis(Audio(samples, self._rate), sentence_spans, None)
+
+    def stream(
+        self, script: Script, voice: str | Reference | None, options: SynthesisOptions
+    ) -> Iterator[Piece]:
+        """The narration chunk by chunk as it is generated, stitched exactly as
+        :meth:`synthesize` stitches it (the pieces concatenate to the same samples for the same
+        seed): each piece is the audio that no later chunk's cross-fade can change, and names
+        the sentences whose audio it completes."""
+        fade = round(self.options.cross_fade * self._rate)
+        tail = np.zeros(0, dtype=np.float32)
+        emitted = 0  # samples handed out so far
+        spans: dict[int, Span] = {}
+        pending: list[int] = []  # sentences whose audio is not all handed out yet
+        chunks: list[Chunk] = []
+        for chunk, wave in self._waves(script, voice, options, None, chunks):
+            settled, tail, at = stitch_step(tail, wave, fade)
+            start = emitted + at  # where this wave begins in the narration
+            for n in chunk.sentences:
+                begin = spans.get(n, (start / self._rate, 0.0))[0]
+                spans[n] = (begin, (start + len(wave)) / self._rate)
+                if n not in pending:
+                    pending.append(n)
+            emitted += len(settled)
+            done = [n for n in pending if spans[n][1] * self._rate <= emitted + 1e-6]
+            pending = [n for n in pending if n not in done]
+            yield Piece(settled, self._rate, tuple((n, spans[n]) for n in done))
+        yield Piece(tail, self._rate, tuple((n, spans[n]) for n in pending))
+
+    def _waves(
+        self,
+        script: Script,
+        voice: str | Reference | None,
+        options: SynthesisOptions,
+        progress: Progress | None,
+        plan_out: list[Chunk] | None = None,
+    ) -> Iterator[tuple[Chunk, np.ndarray[Any, Any]]]:
+        """Each chunk of the script with its generated wave, in order. The first chunk is
+        generated alone (so the first audio comes soon), the rest ``batch_size`` at a time,
+        all with one seed."""
+        reference = self._reference(voice)
+        model, vocoder = self._load()
+        ref = audio_io.resample(reference.audio, self._rate)
+        ref_text = f5_ref_text(reference.text)
+        chunks = plan(
+            script, ref_text, len(ref.samples) // self._hop, self._hop, self._rate, options.speed
+        )
+        if plan_out is not None:
+            plan_out.extend(chunks)
+        seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
+        size = self.options.batch_size
+        batches = [chunks[:1], *(chunks[i : i + size] for i in range(1, len(chunks), size))]
+        done = 0
+        for batch in batches:
+            waves = self._generate(model, vocoder, ref, ref_text, batch, seed)
+            done += len(batch)
+            if progress:
+                progress(min(1.0, done / len(chunks)))
+            yield from zip(batch, waves, strict=True)
 
     def _generate(
         self,
@@ -338,6 +385,26 @@ def split(tokens: tuple[Token, ...], budget: int) -> list[tuple[Token, ...]]:
     if current:
         runs.append(tuple(current))
     return runs
+
+
+def stitch_step(
+    tail: np.ndarray[Any, Any], wave: np.ndarray[Any, Any], fade: int
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], int]:
+    """One step of :func:`stitch` for a stream: ``tail`` is the end of the audio so far that a
+    cross-fade may still change (at most ``fade`` samples). Returns the samples now settled,
+    the new tail, and where ``wave`` begins relative to the old tail's start. The same
+    arithmetic as :func:`stitch`, so the pieces concatenate to its output exactly."""
+    n = min(fade, len(tail), len(wave))
+    begin = len(tail) - n
+    if n:
+        ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)
+        overlap = tail[begin:] * (1 - ramp) + wave[:n] * ramp
+        merged = np.concatenate([tail[:begin], overlap, wave[n:]])
+    else:
+        merged = np.concatenate([tail, wave])
+    merged = merged.astype(np.float32)
+    keep = min(fade, len(merged))
+    return merged[: len(merged) - keep], merged[len(merged) - keep :], begin
 
 
 def stitch(waves: list[np.ndarray[Any, Any]], fade: int) -> tuple[np.ndarray[Any, Any], list[int]]:
