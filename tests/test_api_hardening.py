@@ -270,7 +270,7 @@ def test_slow_work_of_one_kind_cannot_stall_job_submits(
         release.wait(60)
         raise RuntimeError("released")
 
-    monkeypatch.setattr("voxcap.pipeline.synthesize", stuck)
+    monkeypatch.setattr("voxcap.api.streams.stream", stuck)  # inline synthesis hangs
     limits = {"synthesis_threads": 1, "voice_threads": 1, "io_threads": 2}
     with (
         live_api(tmp_path, runtime, **limits) as live,
