@@ -38,6 +38,7 @@ from voxcap import models
 from voxcap._deps import require
 from voxcap.domain import Audio, Reference
 from voxcap.engines.base import Piece, Progress, Span, Synthesis, SynthesisOptions
+from voxcap.engines.stitching import stitch, stitch_step
 from voxcap.errors import (
     EngineError,
     InvalidInput,
@@ -385,44 +386,6 @@ def split(tokens: tuple[Token, ...], budget: int) -> list[tuple[Token, ...]]:
     if current:
         runs.append(tuple(current))
     return runs
-
-
-def stitch_step(
-    tail: np.ndarray[Any, Any], wave: np.ndarray[Any, Any], fade: int
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], int]:
-    """One step of :func:`stitch` for a stream: ``tail`` is the end of the audio so far that a
-    cross-fade may still change (at most ``fade`` samples). Returns the samples now settled,
-    the new tail, and where ``wave`` begins relative to the old tail's start. The same
-    arithmetic as :func:`stitch`, so the pieces concatenate to its output exactly."""
-    n = min(fade, len(tail), len(wave))
-    begin = len(tail) - n
-    if n:
-        ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)
-        overlap = tail[begin:] * (1 - ramp) + wave[:n] * ramp
-        merged = np.concatenate([tail[:begin], overlap, wave[n:]])
-    else:
-        merged = np.concatenate([tail, wave])
-    merged = merged.astype(np.float32)
-    keep = min(fade, len(merged))
-    return merged[: len(merged) - keep], merged[len(merged) - keep :], begin
-
-
-def stitch(waves: list[np.ndarray[Any, Any]], fade: int) -> tuple[np.ndarray[Any, Any], list[int]]:
-    """Join ``waves`` with a linear cross-fade of ``fade`` samples; returns the audio and the
-    sample where each wave starts in it."""
-    out = waves[0].astype(np.float32)
-    starts = [0]
-    for wave in waves[1:]:
-        n = min(fade, len(out), len(wave))
-        start = len(out) - n
-        if n:
-            ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)
-            overlap = out[start:] * (1 - ramp) + wave[:n] * ramp
-            out = np.concatenate([out[:start], overlap, wave[n:]])
-        else:
-            out = np.concatenate([out, wave])
-        starts.append(start)
-    return out.astype(np.float32), starts
 
 
 # ---------------------------------------------------------------- F5 itself
