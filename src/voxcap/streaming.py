@@ -1,4 +1,4 @@
-"""Streaming narration: audio sentence by sentence, each piece with the words it completes.
+"""Streaming narration: audio piece by piece, each piece with the words it completes.
 
 :func:`stream` speaks one sentence of the prepared script at a time and yields it at once, so
 the first audio is ready after the first sentence instead of the whole text. Pieces are joined
@@ -54,8 +54,9 @@ class StreamChunk:
 def stream(
     request: SpeechRequest, runtime: Runtime | None = None, timings: bool = True
 ) -> Iterator[StreamChunk]:
-    """Speak ``request`` sentence by sentence (see the module). Everything that can be checked
-    is checked before the first sentence is synthesised.
+    """Speak ``request`` in pieces: a streaming engine's own (F5: chunk by chunk), else
+    sentence by sentence (see the module). Everything that can be checked is checked before
+    anything is synthesised (on the first ``next()``: this is a generator).
 
     Args:
         timings: time the words (by ``request.timings``: the aligner or the engine); False
