@@ -53,6 +53,13 @@ def chunks(engine: F5Engine) -> int:
     return len(plan(prepare(TEXT), f5_ref_text(ref.text), frames, 256, 24_000, 1.0))
 
 
+def _words_in(sentences: int) -> int:
+    """How many words the first ``sentences`` sentences of TEXT hold."""
+    script = prepare(TEXT)
+    last = script.sentences[sentences - 1].tokens[-1].word
+    return last + 1
+
+
 def measure(engine: F5Engine, runs: int) -> tuple[float, float]:
     script = prepare(TEXT)
     engine.synthesize(script, None, SynthesisOptions(seed=0))  # warm-up
@@ -80,9 +87,18 @@ def main() -> None:
         help="random weights: a tiny model, or F5TTS_v1_Base's architecture (without --weights)",
     )
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument(
+        "--sentences",
+        type=int,
+        default=None,
+        help="speak only the first N sentences (F5's real size is slow on a CPU)",
+    )
     parser.add_argument("--nfe", type=int, nargs="+", default=[16, 32])
     parser.add_argument("--batch", type=int, nargs="+", default=[1, 4, 8])
     args = parser.parse_args()
+    if args.sentences:
+        global TEXT
+        TEXT = " ".join(prepare(TEXT).words[: _words_in(args.sentences)])
 
     fields: dict[str, Any] = {}
     if not args.weights:
