@@ -42,25 +42,25 @@ class TokenBuckets:
 
     def wait(self, caller: str) -> float:
         """The seconds until ``caller`` has a token again (0 if it has one); takes nothing."""
-        now = time.monotonic()
-        per_second = self.rate / 60
         with self._lock:
-            tokens, last = self._buckets.get(caller, (float(self.rate), now))
-            tokens = min(float(self.rate), tokens + (now - last) * per_second)
-            return 0.0 if tokens >= 1 else (1 - tokens) / per_second
+            tokens, _ = self._refilled(caller)
+            return 0.0 if tokens >= 1 else (1 - tokens) * 60 / self.rate
 
     def take(self, caller: str) -> float:
         """0 if allowed, else the seconds to wait."""
-        now = time.monotonic()
-        per_second = self.rate / 60
         with self._lock:
-            tokens, last = self._buckets.get(caller, (float(self.rate), now))
-            tokens = min(float(self.rate), tokens + (now - last) * per_second)
+            tokens, now = self._refilled(caller)
             if tokens >= 1:
                 self._buckets[caller] = (tokens - 1, now)
                 return 0.0
             self._buckets[caller] = (tokens, now)
-            return (1 - tokens) / per_second
+            return (1 - tokens) * 60 / self.rate
+
+    def _refilled(self, caller: str) -> tuple[float, float]:
+        """``caller``'s tokens now (refilled at ``rate`` a minute, at most ``rate``), and now."""
+        now = time.monotonic()
+        tokens, last = self._buckets.get(caller, (float(self.rate), now))
+        return min(float(self.rate), tokens + (now - last) * self.rate / 60), now
 
 
 async def caller(request: Request) -> str:

@@ -33,17 +33,13 @@ def stitch_step(
 
 def stitch(waves: list[np.ndarray[Any, Any]], fade: int) -> tuple[np.ndarray[Any, Any], list[int]]:
     """Join ``waves`` with a linear cross-fade of ``fade`` samples; returns the audio and the
-    sample where each wave starts in it."""
-    out = waves[0].astype(np.float32)
-    starts = [0]
-    for wave in waves[1:]:
-        n = min(fade, len(out), len(wave))
-        start = len(out) - n
-        if n:
-            ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)
-            overlap = out[start:] * (1 - ramp) + wave[:n] * ramp
-            out = np.concatenate([out[:start], overlap, wave[n:]])
-        else:
-            out = np.concatenate([out, wave])
-        starts.append(start)
-    return out.astype(np.float32), starts
+    sample where each wave starts in it (one :func:`stitch_step` per wave)."""
+    settled: list[np.ndarray[Any, Any]] = []
+    tail = np.zeros(0, dtype=np.float32)
+    starts, emitted = [], 0
+    for wave in waves:
+        done, tail, begin = stitch_step(tail, wave, fade)
+        starts.append(emitted + begin)
+        settled.append(done)
+        emitted += len(done)
+    return np.concatenate([*settled, tail]).astype(np.float32), starts
