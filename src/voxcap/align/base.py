@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from voxcap.domain import Audio
 from voxcap.engines.base import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What :meth:`Aligner.place` found: one span per token (None: not placed: its sentence
+    was skipped, or the audio ended first), and the stretches of audio that the garbage model
+    matched (speech that is not in the text), in seconds from the start of the audio."""
+
+    spans: list[Span | None]
+    garbage: list[Span]
+    fits: list[float | None]  # per token: how well it fits the audio (higher is better)
 
 
 class Aligner(Protocol):
@@ -26,5 +39,26 @@ class Aligner(Protocol):
 
         Raises:
             AlignmentError: the words could not be placed in the audio.
+        """
+        ...
+
+    def place(
+        self, audio: Audio, sentences: Sequence[Sequence[str]], garbage: bool = False
+    ) -> Found:
+        """Place as much of the text as the audio holds: a window of a longer recording
+        (:mod:`voxcap.align.longform`).
+
+        The text may run on past the audio's end (the end is free), and whole sentences of
+        it may be missing from the audio (they are skipped). With ``garbage``, speech that is
+        not in the text may come before the first sentence that is placed.
+
+        Args:
+            audio: the window, at any sample rate.
+            sentences: the token texts of the text's next sentences, in order (the first may
+                be the rest of a sentence).
+
+        Returns:
+            The spans of the tokens in order (monotonic, inside the audio), None for the
+            tokens it did not place.
         """
         ...

@@ -9,11 +9,15 @@ When the search fails with the normal beams it is run once more with wide beams.
 from __future__ import annotations
 
 import logging
+import math
+import re
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from voxcap.align.base import Found
 from voxcap.align.g2p import pronounce
 from voxcap.audio import resample
 from voxcap.domain import Audio
@@ -27,7 +31,20 @@ RATE = 16_000
 FRAME = 0.01  # pocketsphinx frames are 10 ms
 PAD = 0.3
 WIDE_BEAMS = {"beam": 1e-120, "wbeam": 1e-100, "pbeam": 1e-120}
-_FILLERS = frozenset({"<s>", "</s>", "<sil>", "[NOISE]"})
+_FILLERS = frozenset({"<s>", "</s>", "<sil>", "[NOISE]", "[SPEECH]"})
+_BASE = re.compile(r"\(\d+\)$")  # "the(2)": the dictionary's second pronunciation of "the"
+SKIP = 1e-3  # grammar probability of skipping a sentence of the text
+GARBAGE_PROB = 1e-4  # ... and of each garbage word
+# Garbage: common short English words (as phones); a phone loop would fit any speech better,
+# but single-phone words make pocketsphinx expand every context and run 50x slower.
+GARBAGE = tuple(
+    "DH AH|AH|AE N D|T UW|AH V|IH N|IH T|IH Z|DH AE T|F AO R|W IH TH|AA N|W AA Z|HH IY|SH IY|"
+    "DH EY|W IY|Y UW|AY|B AH T|N AA T|HH AE D|HH AE Z|F R AH M|B AY|AE T|AO L|W ER|W IH CH|"
+    "DH EH R|S OW|AH P|AW T|M AY|W AH N|TH R IY|G UH D|N UW|OW L D|L AO NG|L IH T AH L|D EY|"
+    "T AY M|HH OW M|W ER K|K AH M|G OW|S IY|N OW|T EY K|M EY K|S EH D|W EH N T|K EY M|D IH D".split(
+        "|"
+    )
+)
 
 
 class SphinxAligner:
@@ -58,23 +75,61 @@ class SphinxAligner:
                 )
         return _clamp(segments, audio.duration)
 
-    def _run(self, pcm: bytes, tokens: list[str], wide: bool) -> list[Span] | None:
-        decoder = self._decoder(wide)
-        for token in dict.fromkeys(tokens):
-            if decoder.lookup_word(token) is None:
-                decoder.add_word(token, pronounce(token), True)
-        decoder.set_align_text(" ".join(tokens))
+    def place(
+        self, audio: Audio, sentences: Sequence[Sequence[str]], garbage: bool = False
+    ) -> Found:
+        """See :class:`voxcap.align.Aligner`: a grammar of the text where each sentence may
+        be skipped and the text may end after any word, garbage words before it."""
+        tokens = [t for s in sentences for t in s]
+        if not tokens:
+            return Found([], [], [])
+        pcm = _pcm16k(audio)
+        with self._lock:
+            for wide in (False, True):
+                decoder = self._decoder(wide)
+                self._know(decoder, tokens)
+                decoder.add_fsg("window", _grammar(decoder, sentences, garbage))
+                decoder.activate_search("window")
+                segments = self._segments(decoder, pcm)
+                if segments is not None:
+                    break
+            else:
+                return Found([None] * len(tokens), [], [None] * len(tokens))
+        return _parse(segments, sentences, audio.duration)
+
+    def _segments(self, decoder: Any, pcm: bytes) -> list[tuple[str, float, float, float]] | None:
         decoder.start_utt()
         decoder.process_raw(pcm, no_search=False, full_utt=True)
         decoder.end_utt()
         if decoder.hyp() is None:
             return None
-        spans = [
-            (seg.start_frame * FRAME - PAD, (seg.end_frame + 1) * FRAME - PAD)
+        return [
+            (
+                _BASE.sub("", seg.word),
+                seg.start_frame * FRAME - PAD,
+                (seg.end_frame + 1) * FRAME - PAD,
+                _fit(seg),
+            )
             for seg in decoder.seg()
             if seg.word not in _FILLERS
         ]
-        return spans if len(spans) == len(tokens) else None
+
+    def _know(self, decoder: Any, tokens: list[str]) -> None:
+        for token in dict.fromkeys(tokens):
+            if decoder.lookup_word(token) is None:
+                decoder.add_word(token, pronounce(token), True)
+        if decoder.lookup_word(_garbage_word(0)) is None:
+            for i, phones in enumerate(GARBAGE):
+                decoder.add_word(_garbage_word(i), phones, True)
+
+    def _run(self, pcm: bytes, tokens: list[str], wide: bool) -> list[Span] | None:
+        decoder = self._decoder(wide)
+        self._know(decoder, tokens)
+        decoder.set_align_text(" ".join(tokens))
+        segments = self._segments(decoder, pcm)
+        if segments is None or len(segments) != len(tokens):
+            return None
+        return [(start, end) for _, start, end, _ in segments]
 
     def _decoder(self, wide: bool) -> Any:
         if wide not in self._decoders:
@@ -83,6 +138,68 @@ class SphinxAligner:
             beams: dict[str, float] = WIDE_BEAMS if wide else {}
             self._decoders[wide] = Decoder(lm=None, loglevel="FATAL", **beams)
         return self._decoders[wide]
+
+
+def _garbage_word(i: int) -> str:
+    return f"+garbage{i}+"
+
+
+def _grammar(decoder: Any, sentences: Sequence[Sequence[str]], garbage: bool) -> Any:
+    """A chain of the text's words (states 0..n, then a final state) where each sentence can
+    be skipped and the text can end after any word; with ``garbage``, a loop of common
+    English words at the start soaks up speech that is not in the text."""
+    tokens = [t for s in sentences for t in s]
+    final = len(tokens) + 1
+    transitions: list[tuple[int, ...] | tuple[int, int, float, str] | tuple[int, int, float]]
+    transitions = [(i, i + 1, 1.0, token) for i, token in enumerate(tokens)]
+    transitions += [(i, final, 1.0) for i in range(1, len(tokens) + 1)]
+    start = 0
+    for sentence in sentences:
+        transitions.append((start, start + len(sentence), SKIP))
+        start += len(sentence)
+    if garbage:
+        transitions += [(0, 0, GARBAGE_PROB, _garbage_word(i)) for i in range(len(GARBAGE))]
+    return decoder.create_fsg("window", 0, final, transitions)
+
+
+def _parse(
+    segments: list[tuple[str, float, float, float]],
+    sentences: Sequence[Sequence[str]],
+    duration: float,
+) -> Found:
+    """Which token each recognised word is: the grammar only skips whole sentences, so a
+    sentence whose words do not come next was skipped."""
+    garbage = [(s, e) for w, s, e, _ in segments if w.startswith("+garbage")]
+    words = [seg for seg in segments if not seg[0].startswith("+garbage")]
+    spans: list[Span | None] = []
+    fits: list[float | None] = []
+    at = 0
+    for sentence in sentences:
+        heard = [w for w, _, _, _ in words[at : at + len(sentence)]]
+        if not heard or heard != list(sentence[: len(heard)]):
+            spans.extend([None] * len(sentence))
+            fits.extend([None] * len(sentence))
+            continue
+        spans.extend((s, e) for _, s, e, _ in words[at : at + len(heard)])
+        fits.extend(f for _, _, _, f in words[at : at + len(heard)])
+        spans.extend([None] * (len(sentence) - len(heard)))
+        fits.extend([None] * (len(sentence) - len(heard)))
+        at += len(heard)
+    placed = [s for s in spans if s is not None]
+    clamped = iter(_clamp(placed, duration))
+    return Found(
+        [None if s is None else next(clamped) for s in spans],
+        _clamp([(max(s, 0.0), e) for s, e in garbage], duration),
+        fits,
+    )
+
+
+def _fit(segment: Any) -> float:
+    """How well a word's sounds fit the audio: the mean per 10 ms frame of the log of its
+    acoustic score relative to the best-scoring sound of each frame (0: nothing fits better;
+    about -1 for clear speech; much lower where the word is not what is said)."""
+    frames = segment.end_frame - segment.start_frame + 1
+    return math.log(max(segment.ascore, 1e-300)) / max(frames, 1)
 
 
 def _pcm16k(audio: Audio) -> bytes:

@@ -1,0 +1,190 @@
+"""Long-form alignment: a recording of any length, in linear time, without losing the thread.
+
+One search over a whole long recording costs more than linearly and fails on long continuous
+speech. Here the recording is walked in windows of :data:`WINDOW` seconds. In each window the
+aligner places as much of the text as the window holds (:meth:`voxcap.align.Aligner.place`:
+the end is free, whole sentences may be skipped); the words that end more than :data:`KEEP`
+seconds before the window's end are kept, and the next window starts where the last kept word
+ends. The cost is one short search per window, so it grows linearly with the length, and no
+search sees more than a window of audio (memory stays bounded).
+
+Real recordings do not match their text exactly:
+
+- a sentence in the text that is not spoken is skipped by the aligner (its words are reported
+  as not placed);
+- speech that is not in the text (an aside, a restart) makes the aligner stretch the next
+  sentence over it. A sentence that takes more than twice its expected time is taken as that
+  sign, and the window is searched again with a garbage model (any speech) allowed before the
+  text resumes; what the garbage covers is reported as audio with no text.
+
+Windows that place nothing (long speech with no text) are reported and passed over.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from voxcap.align.base import Aligner, Found
+from voxcap.domain import Audio
+from voxcap.engines.base import Span
+
+log = logging.getLogger(__name__)
+
+WINDOW = 30.0  # seconds of audio per search
+KEEP = 8.0  # words ending this close to a window's end are placed again by the next window
+STEP = 2.0  # seconds passed over when the text fits nowhere at a window's start
+MISFIT = 2.0  # a sentence whose fit is this much below the recording's typical fit is suspect
+MARGIN = 2.0  # a window is given this many times the text its length is expected to hold
+MIN_UNMATCHED = 0.5  # shorter stretches of audio with no text are not reported
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where the tokens were found: one span per token, None for a token that could not be
+    placed; and the stretches of audio where speech with no text was found."""
+
+    spans: tuple[Span | None, ...]
+    unmatched: tuple[Span, ...]
+    fits: tuple[float | None, ...]
+
+
+def align_long(
+    aligner: Aligner,
+    audio: Audio,
+    sentences: Sequence[Sequence[str]],
+    progress: Callable[[float], None] | None = None,
+) -> Placement:
+    """Place the tokens of ``sentences`` (token texts, sentence by sentence) in ``audio``."""
+    tokens = [t for s in sentences for t in s]
+    ends: list[int] = []  # index after each sentence's last token
+    for sentence in sentences:
+        ends.append((ends[-1] if ends else 0) + len(sentence))
+    walk = _Walk(aligner, audio, tokens, ends)
+    while walk.next_token < len(tokens) and walk.t0 < audio.duration - 0.05:
+        walk.step()
+        if progress:
+            progress(min(walk.t0 / audio.duration, 1.0) if audio.duration else 1.0)
+    return Placement(tuple(walk.spans), tuple(_merged(walk.unmatched)), tuple(walk.fits))
+
+
+class _Walk:
+    """The state of a walk through the recording: the next audio time and token to place."""
+
+    def __init__(self, aligner: Aligner, audio: Audio, tokens: list[str], ends: list[int]):
+        self.aligner, self.audio, self.tokens, self.ends = aligner, audio, tokens, ends
+        self.spans: list[Span | None] = [None] * len(tokens)
+        self.unmatched: list[Span] = []
+        self.fits: list[float | None] = [None] * len(tokens)
+        self.sentence_fits: list[float] = []
+        self.t0 = 0.0
+        self.next_token = 0
+        chars = sum(len(t) + 1 for t in tokens)
+        self.rate = chars / audio.duration if audio.duration else 15.0  # characters per second
+
+    def step(self) -> None:
+        """Search one window and keep what it placed for sure."""
+        end = min(self.t0 + WINDOW, self.audio.duration)
+        final = end >= self.audio.duration - 0.05
+        sentences = self._sentences(end - self.t0, final)
+        found = self._place(end, sentences, garbage=False)
+        kept = self._kept(sentences, found, end, final)
+        if kept == 0:
+            # The text does not resume at the window's start: speech that is not in the text.
+            log.info("speech with no text near %.1f s; searching again", self.t0)
+            found = self._place(end, sentences, garbage=True)
+            kept = self._kept(sentences, found, end, final)
+        log.debug("window %.1f-%.1f from token %d: %d kept", self.t0, end, self.next_token, kept)
+        if kept == 0:
+            # Still no fit: pass over a little of the audio and try again from there.
+            skip_to = min(self.t0 + STEP, self.audio.duration)
+            self.unmatched.append((self.t0, skip_to))
+            self.t0 = skip_to
+            return
+        last = self.next_token + kept - 1
+        for i in range(kept):
+            self.spans[self.next_token + i] = found.spans[i]
+            self.fits[self.next_token + i] = found.fits[i]
+        span = self.spans[last]
+        assert span is not None
+        self.unmatched.extend(g for g in found.garbage if g[1] <= span[1])
+        self.t0 = span[1]
+        self.next_token = last + 1
+        placed = [i for i, s in enumerate(found.spans) if s is not None]
+        if final and kept == placed[-1] + 1:
+            self.t0 = self.audio.duration  # all that the text has here is placed
+
+    def _sentences(self, seconds: float, final: bool) -> list[list[str]]:
+        """The text from the next token on that this much audio can be expected to hold
+        (with a margin; the final window gets all that is left)."""
+        budget = seconds * self.rate * MARGIN + 40
+        out: list[list[str]] = []
+        start, chars = self.next_token, 0
+        for end in self.ends:
+            if end <= start:
+                continue
+            out.append(self.tokens[start:end])
+            chars += sum(len(t) + 1 for t in out[-1])
+            start = end
+            if chars > budget and not final:
+                break
+        return out
+
+    def _place(self, end: float, sentences: list[list[str]], garbage: bool) -> Found:
+        rate = self.audio.sample_rate
+        piece = Audio(self.audio.samples[round(self.t0 * rate) : round(end * rate)], rate)
+        found = self.aligner.place(piece, sentences, garbage=garbage)
+        shift = self.t0
+        return Found(
+            [None if s is None else (s[0] + shift, s[1] + shift) for s in found.spans],
+            [(s + shift, e + shift) for s, e in found.garbage],
+            found.fits,
+        )
+
+    def _kept(
+        self,
+        sentences: list[list[str]],
+        found: Found,
+        end: float,
+        final: bool,
+        strict: bool = True,
+    ) -> int:
+        """How many of the found tokens to keep: up to the last placed token that ends before
+        the window's last KEEP seconds (all of them in the final window), and (``strict``)
+        before the first sentence that fits the audio far worse than the sentences so far:
+        the text and the audio have come apart there."""
+        kept, at = 0, 0
+        for sentence in sentences:
+            fits = [f for f in found.fits[at : at + len(sentence)] if f is not None]
+            if fits:
+                fit = statistics.fmean(fits)
+                if strict and fit < self._baseline(found) - MISFIT:
+                    return kept
+                self.sentence_fits.append(fit)
+            for i in range(at, at + len(sentence)):
+                span = found.spans[i]
+                if span is None:
+                    continue
+                if not final and span[1] > end - KEEP:
+                    return kept
+                kept = i + 1
+            at += len(sentence)
+        return kept
+
+    def _baseline(self, found: Found) -> float:
+        """The typical fit of a sentence in this recording: the median of the sentences kept
+        so far (the first window's median until there are some)."""
+        fits = self.sentence_fits[-50:] or [f for f in found.fits if f is not None]
+        return statistics.median(fits) if fits else 0.0
+
+
+def _merged(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1] + 0.05:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return [(round(s, 3), round(e, 3)) for s, e in out if e - s >= MIN_UNMATCHED]
