@@ -107,14 +107,27 @@ class SpeechRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class AlignmentReport:
+    """What did not match between a text and its recording. ``unplaced``: the indices (in
+    ``SpeechResult.words``) of the words that could not be found in the audio: not spoken, or
+    drowned out; each has a zero-length time where its neighbours meet. ``unmatched``: the
+    stretches of audio, (start, end) in seconds, with speech that is not in the text."""
+
+    unplaced: tuple[int, ...] = ()
+    unmatched: tuple[tuple[float, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SpeechResult:
-    """Speech plus the timing of every word of the input text, in order."""
+    """Speech plus the timing of every word of the input text, in order. ``alignment`` says
+    what of a user's text and recording did not match (``voxcap.align`` only)."""
 
     text: str
     audio: Audio
     words: tuple[Word, ...]
     timings: dict[str, float] = field(default_factory=dict)
     engine_words: tuple[Word, ...] | None = None
+    alignment: AlignmentReport | None = None
 
     @property
     def duration(self) -> float:

@@ -58,7 +58,8 @@ class EmptyText(InvalidInput):
 
 
 class TextTooLong(InvalidInput):
-    """The text is longer than ``VOXCAP_MAX_TEXT_CHARS`` (default 20,000)."""
+    """The text is longer than ``VOXCAP_MAX_TEXT_CHARS`` (default 20,000) or, to align to a
+    recording, ``VOXCAP_MAX_ALIGN_CHARS`` (default 250,000)."""
 
     code = "text_too_long"
     http_status = 413
@@ -179,7 +180,8 @@ class NoEngineTimings(InvalidInput):
 
 
 class AlignmentError(VoxcapError):
-    """The aligner could not place the text in the audio, even with wide beams."""
+    """The aligner could not place the text in the audio, even with wide beams (``align``:
+    none of the text was found in the recording)."""
 
     code = "alignment_failed"
     http_status = 422

@@ -6,6 +6,7 @@ Both report progress through a callback and record the wall time of every stage.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
@@ -14,13 +15,16 @@ from dataclasses import dataclass
 from voxcap import loudness as loudness_
 from voxcap import registry
 from voxcap.align import ALIGNERS, Aligner
-from voxcap.align.timing import word_times
-from voxcap.domain import Audio, SpeechRequest, SpeechResult
+from voxcap.align.longform import align_long
+from voxcap.align.timing import unplaced_words, word_times
+from voxcap.domain import AlignmentReport, Audio, SpeechRequest, SpeechResult
 from voxcap.engines import ENGINES
 from voxcap.engines.base import Span, Synthesis, SynthesisOptions
-from voxcap.errors import InvalidInput, NoEngineTimings, UnknownAligner
+from voxcap.errors import AlignmentError, InvalidInput, NoEngineTimings, UnknownAligner
 from voxcap.runtime import Runtime
 from voxcap.text import Script, check_language, prepare
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,16 +130,37 @@ def align(
     aligner: str | None = None,
     on_progress: Listener | None = None,
 ) -> SpeechResult:
-    """Time every word of ``text`` in ``audio`` (a recording of that text)."""
+    """Time every word of ``text`` in ``audio`` (a recording of that text), at any length
+    (:mod:`voxcap.align.longform`). Words that are not spoken and speech that is not in the
+    text are reported in the result's ``alignment``.
+
+    Raises:
+        AlignmentError: none of the text could be found in the audio.
+    """
     runtime = runtime or Runtime()
     stages = _Stages(on_progress)
     with stages.stage("normalize"):
-        script = prepare(text, max_chars=runtime.settings.max_text_chars)
+        script = prepare(text, max_chars=runtime.settings.max_align_chars)
         _check_aligner(text, aligner or runtime.settings.aligner)
+    found = runtime.aligner(aligner)
     with stages.stage("align"):
-        spans = runtime.aligner(aligner).align(audio, [t.text for t in script.tokens])
-        words = word_times(script, spans, audio.duration)
-    return SpeechResult(text, audio, words, stages.timings)
+        sentences = [[t.text for t in s.tokens] for s in script.sentences]
+        placement = align_long(found, audio, sentences, lambda f: stages.report("align", f))
+        if not any(placement.spans):
+            raise AlignmentError(
+                f"could not place any of the {len(script.words)} words in "
+                f"{audio.duration:.2f} s of audio; is this the text that is spoken?"
+            )
+        words = word_times(script, placement.spans, audio.duration)
+    report = AlignmentReport(unplaced_words(script, placement.spans), placement.unmatched)
+    if report.unplaced or report.unmatched:
+        log.warning(
+            "%d of %d words could not be placed; %d stretches of speech are not in the text",
+            len(report.unplaced),
+            len(words),
+            len(report.unmatched),
+        )
+    return SpeechResult(text, audio, words, stages.timings, alignment=report)
 
 
 def check_speakable(request: SpeechRequest, runtime: Runtime, timings: bool = True) -> None:

@@ -172,8 +172,18 @@ class WordOut(BaseModel):
     end: float
 
 
+class AlignmentOut(BaseModel):
+    """What of the text and the recording did not match (an alignment only): the indices in
+    ``words`` of the words that could not be placed, and the stretches of audio ([start, end]
+    in seconds) with speech that is not in the text."""
+
+    unplaced_words: list[int]
+    unmatched_audio: list[tuple[float, float]]
+
+
 class SpeechOutput(BaseModel):
-    """``{"audio", "captions": {fmt: {...}}, "words", "duration", "timings"}``."""
+    """``{"audio", "captions": {fmt: {...}}, "words", "duration", "timings"}``, and
+    ``"alignment"`` for an alignment."""
 
     audio: AudioRef | None
     captions: dict[str, FileRef]
@@ -181,6 +191,7 @@ class SpeechOutput(BaseModel):
     words: list[WordOut]
     duration: float
     timings: dict[str, float]
+    alignment: AlignmentOut | None = None
 
     def signed(self, store: Store, expires: int | None = None) -> SpeechOutput:
         """A copy whose files carry fresh signed URLs instead of object keys."""
@@ -214,6 +225,8 @@ class SpeechOutput(BaseModel):
         )
         if document["audio"] is None:
             del document["audio"]
+        if document["alignment"] is None:
+            del document["alignment"]
         return document
 
 
@@ -241,4 +254,15 @@ def speech_output(
         words=[WordOut(text=w.text, start=w.start, end=w.end) for w in result.words],
         duration=round(result.duration, 3),
         timings={k: round(v, 4) for k, v in {**result.timings, **exported.timings}.items()},
+        alignment=alignment_output(result),
+    )
+
+
+def alignment_output(result: SpeechResult) -> AlignmentOut | None:
+    """The ``alignment`` block of a result (None for a narration)."""
+    report = result.alignment
+    if report is None:
+        return None
+    return AlignmentOut(
+        unplaced_words=list(report.unplaced), unmatched_audio=list(report.unmatched)
     )

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         None, description="Default Piper voice (.onnx path); unset = the bundled en_US joe voice."
     )
     max_text_chars: int = Field(20_000, gt=0, description="Longest accepted input text.")
+    max_align_chars: int = Field(
+        250_000, gt=0, description="Longest text to align to a recording (about 3 hours)."
+    )
     sentence_pause: float = Field(0.25, ge=0, description="Silence inserted between sentences.")
     log_level: str = Field("WARNING")
 

@@ -14,12 +14,15 @@ from __future__ import annotations
 import itertools
 import threading
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from voxcap import models
 from voxcap._deps import require
+from voxcap.align.base import Found
+from voxcap.align.ctcpath import best_path
 from voxcap.audio import resample
 from voxcap.domain import Audio
 from voxcap.engines.base import Span
@@ -88,7 +91,33 @@ class CTCAligner:
                 start = end = at
             spans.append((start, end))
             at = end
-        return _extend(spans, audio.duration)
+        return [s for s in _extend(spans, audio.duration) if s is not None]
+
+    def place(
+        self, audio: Audio, sentences: Sequence[Sequence[str]], garbage: bool = False
+    ) -> Found:
+        """See :class:`voxcap.align.Aligner`: :func:`voxcap.align.ctcpath.best_path` over the
+        window's emissions, where sentences may be skipped and the text may end anywhere."""
+        if not any(sentences):
+            return Found([], [], [])
+        emission, edges = self._emission(audio)
+        spelled = [[self._spell(t) for t in sentence] for sentence in sentences]
+        path = best_path(emission[0].float().cpu().numpy(), spelled, 0, self._index[STAR], garbage)
+        spans: list[Span | None] = []
+        at: float | None = None
+        for frames, sentence_chars in zip(
+            path.frames, (c for s in spelled for c in s), strict=True
+        ):
+            if frames is not None:
+                at = float(edges[frames[1]])
+                spans.append((float(edges[frames[0]]), at))
+            elif not sentence_chars and at is not None:
+                spans.append((at, at))  # nothing the model can spell, among placed words
+            else:
+                spans.append(None)
+        stretch = path.garbage
+        found_garbage = [(float(edges[stretch[0]]), float(edges[stretch[1]]))] if stretch else []
+        return Found(_extend(spans, audio.duration), found_garbage, list(path.fits))
 
     def _spell(self, token: str) -> list[int]:
         if token not in self._spelled:
@@ -122,15 +151,23 @@ class CTCAligner:
         return torch.cat(parts, dim=1), np.minimum(times, audio.duration)
 
 
-def _extend(spans: list[Span], duration: float) -> list[Span]:
-    out: list[Span] = []
-    for i, (start, end) in enumerate(spans):
-        following = next((s for s, e in spans[i + 1 :] if e > s), None)
+def _extend(spans: Sequence[Span | None], duration: float) -> list[Span | None]:
+    """Carry each word's end on to the next spoken word's start unless a pause lies between
+    (one pass from the end: linear in the number of words)."""
+    out: list[Span | None] = [None] * len(spans)
+    following: float | None = None  # start of the next word that has a length
+    for i in range(len(spans) - 1, -1, -1):
+        span = spans[i]
+        if span is None:
+            continue
+        start, end = span
         if following is not None and following - end < PAUSE:
             end = max(end, following)
         else:
             end = min(end + TAIL, following if following is not None else duration)
-        out.append((min(start, duration), min(max(end, start), duration)))
+        out[i] = (min(start, duration), min(max(end, start), duration))
+        if span[1] > span[0]:
+            following = span[0]
     return out
 
 

@@ -199,7 +199,7 @@ def _fit(segment: Any) -> float:
     acoustic score relative to the best-scoring sound of each frame (0: nothing fits better;
     about -1 for clear speech; much lower where the word is not what is said)."""
     frames = segment.end_frame - segment.start_frame + 1
-    return math.log(max(segment.ascore, 1e-300)) / max(frames, 1)
+    return float(math.log(max(segment.ascore, 1e-300)) / max(frames, 1))
 
 
 def _pcm16k(audio: Audio) -> bytes:

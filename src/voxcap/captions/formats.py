@@ -54,13 +54,20 @@ def _csv(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> byte
 
 def words_document(result: SpeechResult) -> dict[str, object]:
     """The words JSON: ``{"text", "duration", "sample_rate", "words": [{"text", "start",
-    "end"}]}``, seconds with 3 decimals."""
-    return {
+    "end"}]}``, seconds with 3 decimals; an alignment adds ``"alignment": {"unplaced_words":
+    [index...], "unmatched_audio": [[start, end]...]}``."""
+    document: dict[str, object] = {
         "text": result.text,
         "duration": round(result.duration, 3),
         "sample_rate": result.audio.sample_rate,
         "words": [{"text": w.text, "start": w.start, "end": w.end} for w in result.words],
     }
+    if result.alignment is not None:
+        document["alignment"] = {
+            "unplaced_words": list(result.alignment.unplaced),
+            "unmatched_audio": [list(span) for span in result.alignment.unmatched],
+        }
+    return document
 
 
 def _json(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> bytes:

@@ -360,12 +360,32 @@ def _finish(result: SpeechResult, exported: Exported, started: float, as_json: b
     else:
         for f in files:  # URLs: one per line, whole, to copy
             out.print(f"{f.format}  {f.bytes:,} bytes  {f.url}", soft_wrap=True, highlight=False)
+    _mismatches(result)
     wall = time.perf_counter() - started
     rtf = wall / result.duration if result.duration else 0.0
     out.print(
         f"{len(result.words)} words, audio {result.duration:.2f} s, wall {wall:.2f} s, "
         f"real-time factor {rtf:.3f}"
     )
+
+
+def _mismatches(result: SpeechResult) -> None:
+    """Say what of the text and the recording did not match (an alignment)."""
+    report = result.alignment
+    if report is None:
+        return
+    if report.unplaced:
+        shown = ", ".join(repr(result.words[i].text) for i in report.unplaced[:12])
+        more = f" and {len(report.unplaced) - 12} more" if len(report.unplaced) > 12 else ""
+        out.print(
+            f"[yellow]{len(report.unplaced)} words not found in the audio[/] "
+            f"(not spoken, or drowned out): {shown}{more}",
+            soft_wrap=True,
+            highlight=False,
+        )
+    if report.unmatched:
+        spans = ", ".join(f"{s:.1f}-{e:.1f} s" for s, e in report.unmatched[:8])
+        out.print(f"[yellow]speech that is not in the text[/] at {spans}", highlight=False)
 
 
 def document(result: SpeechResult, exported: Exported) -> dict[str, Any]:
