@@ -22,10 +22,13 @@ Windows that place nothing (long speech with no text) are reported and passed ov
 
 from __future__ import annotations
 
+import itertools
 import logging
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from voxcap.align.base import Aligner, Found
 from voxcap.domain import Audio
@@ -36,8 +39,10 @@ log = logging.getLogger(__name__)
 WINDOW = 30.0  # seconds of audio per search
 KEEP = 8.0  # words ending this close to a window's end are placed again by the next window
 STEP = 2.0  # seconds passed over when the text fits nowhere at a window's start
-MISFIT = 2.0  # a sentence whose fit is this much below the recording's typical fit is suspect
+GARBAGE_WINDOW = 14.0  # seconds of audio per search with the garbage model (it costs more)
+MISFIT = 2.5  # a sentence whose fit is this much below the recording's typical fit is suspect
 MARGIN = 2.0  # a window is given this many times the text its length is expected to hold
+GAP = 1.0  # a gap between two placed words longer than this may hold speech with no text
 MIN_UNMATCHED = 0.5  # shorter stretches of audio with no text are not reported
 
 
@@ -67,7 +72,8 @@ def align_long(
         walk.step()
         if progress:
             progress(min(walk.t0 / audio.duration, 1.0) if audio.duration else 1.0)
-    return Placement(tuple(walk.spans), tuple(_merged(walk.unmatched)), tuple(walk.fits))
+    unmatched = walk.unmatched + _speech_between(audio, walk.spans)
+    return Placement(tuple(walk.spans), tuple(_merged(unmatched)), tuple(walk.fits))
 
 
 class _Walk:
@@ -94,8 +100,10 @@ class _Walk:
         if kept == 0:
             # The text does not resume at the window's start: speech that is not in the text.
             log.info("speech with no text near %.1f s; searching again", self.t0)
+            end = min(self.t0 + GARBAGE_WINDOW, self.audio.duration)  # the slower search
+            final = end >= self.audio.duration - 0.05
             found = self._place(end, sentences, garbage=True)
-            kept = self._kept(sentences, found, end, final)
+            kept = self._kept(sentences, found, end, final, strict=False)
         log.debug("window %.1f-%.1f from token %d: %d kept", self.t0, end, self.next_token, kept)
         if kept == 0:
             # Still no fit: pass over a little of the audio and try again from there.
@@ -153,24 +161,42 @@ class _Walk:
     ) -> int:
         """How many of the found tokens to keep: up to the last placed token that ends before
         the window's last KEEP seconds (all of them in the final window), and (``strict``)
-        before the first sentence that fits the audio far worse than the sentences so far:
-        the text and the audio have come apart there."""
-        kept, at = 0, 0
+        before the first of two sentences in a row that fit the audio far worse than the
+        sentences so far: the text and the audio have come apart there (one sentence alone is
+        a noisy stretch, and is kept)."""
+        fits: list[float | None] = []
+        at = 0
         for sentence in sentences:
-            fits = [f for f in found.fits[at : at + len(sentence)] if f is not None]
-            if fits:
-                fit = statistics.fmean(fits)
-                if strict and fit < self._baseline(found) - MISFIT:
+            mine = [f for f in found.fits[at : at + len(sentence)] if f is not None]
+            fits.append(statistics.fmean(mine) if mine else None)
+            at += len(sentence)
+        typical = self._baseline(found)
+        placed = [f for f in fits if f is not None]
+        misfit = [f is not None and f < typical - MISFIT for f in fits]
+        kept, at = 0, 0
+        for n, sentence in enumerate(sentences):
+            if strict and misfit[n]:
+                following = next(
+                    (
+                        m
+                        for m, f in zip(misfit[n + 1 :], fits[n + 1 :], strict=True)
+                        if f is not None
+                    ),
+                    True,
+                )
+                if following:
+                    log.debug("sentence fit %.2f, typical %.2f", fits[n], typical)
                     return kept
-                self.sentence_fits.append(fit)
             for i in range(at, at + len(sentence)):
                 span = found.spans[i]
                 if span is None:
                     continue
                 if not final and span[1] > end - KEEP:
+                    self.sentence_fits.extend(f for f in placed[:n] if f is not None)
                     return kept
                 kept = i + 1
             at += len(sentence)
+        self.sentence_fits.extend(placed)
         return kept
 
     def _baseline(self, found: Found) -> float:
@@ -178,6 +204,26 @@ class _Walk:
         so far (the first window's median until there are some)."""
         fits = self.sentence_fits[-50:] or [f for f in found.fits if f is not None]
         return statistics.median(fits) if fits else 0.0
+
+
+def _speech_between(audio: Audio, spans: Sequence[Span | None]) -> list[Span]:
+    """Gaps of more than GAP seconds between placed words that hold at least MIN_UNMATCHED
+    seconds of sound within 20 dB of the recording's speech level: speech the aligner passed
+    over as noise (the words around it were placed)."""
+    frame = round(audio.sample_rate * 0.03)
+    count = len(audio.samples) // frame
+    if count == 0:
+        return []
+    rms = np.sqrt(np.mean(audio.samples[: count * frame].reshape(count, frame) ** 2, axis=1))
+    loud = rms > 0.1 * float(np.percentile(rms, 75))
+    placed = [s for s in spans if s is not None]
+    out: list[Span] = []
+    for (_, end), (start, _) in itertools.pairwise(placed):
+        if start - end > GAP:
+            inside = loud[int(end / 0.03) + 1 : int(start / 0.03)]
+            if inside.sum() * 0.03 >= MIN_UNMATCHED:
+                out.append((end, start))
+    return out
 
 
 def _merged(spans: list[Span]) -> list[Span]:

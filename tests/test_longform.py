@@ -1,0 +1,131 @@
+"""Long-form alignment (voxcap.align.longform) on real speech made here: continuous Piper
+narration and espeak-ng recordings with their own word events as the reference, clean, under
+noise, and with a text that differs from what is spoken. Speed, memory and the 30-minute runs
+are in bench/align_long.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.longform import (
+    edited,
+    espeak_recording,
+    piper_narration,
+    prose,
+    score,
+    with_noise,
+)
+from voxcap.align.ctcpath import best_path
+from voxcap.align.longform import WINDOW
+from voxcap.pipeline import align
+from voxcap.runtime import Runtime
+
+
+@pytest.fixture(scope="module")
+def runtime() -> Runtime:
+    return Runtime()
+
+
+@pytest.fixture(scope="module")
+def narration():  # type: ignore[no-untyped-def]
+    """About 3 minutes of continuous Piper speech: several windows."""
+    return piper_narration(prose(48, seed=3))
+
+
+@pytest.fixture(scope="module")
+def recording():  # type: ignore[no-untyped-def]
+    """About 2.5 minutes of espeak-ng speech."""
+    return espeak_recording(prose(36, seed=4))
+
+
+def test_a_long_narration_is_placed_word_for_word_without_drift(narration, runtime) -> None:  # type: ignore[no-untyped-def]
+    assert narration.audio.duration > 4 * WINDOW
+    result = align(narration.audio, " ".join(narration.sentences), runtime)
+    assert result.alignment is not None
+    assert result.alignment.unplaced == () and result.alignment.unmatched == ()
+    found = score(result.words, set(), narration, narration.sentences)
+    # Piper's own times are the reference (a word's onset sits inside the space before it)
+    assert found.errors.mean() < 0.035 and np.percentile(found.errors, 95) < 0.08
+    first, *_, last = found.slices(60.0)
+    assert last[0] <= first[0] + 0.02  # no drift along the file
+
+
+def test_espeak_recording_matches_its_word_events(recording, runtime) -> None:  # type: ignore[no-untyped-def]
+    result = align(recording.audio, " ".join(recording.sentences), runtime)
+    assert result.alignment is not None and result.alignment.unplaced == ()
+    found = score(result.words, set(), recording, recording.sentences)
+    assert found.errors.mean() <= 0.020 and np.percentile(found.errors, 95) <= 0.060
+
+
+def test_20_db_of_noise_does_not_lose_the_thread(recording, runtime) -> None:  # type: ignore[no-untyped-def]
+    noisy = with_noise(recording.audio, 20)
+    result = align(noisy, " ".join(recording.sentences), runtime)
+    assert result.alignment is not None and result.alignment.unplaced == ()
+    found = score(result.words, set(), recording, recording.sentences)
+    assert found.errors.mean() <= 0.030 and np.percentile(found.errors, 95) <= 0.080
+
+
+def test_a_text_that_differs_from_the_speech_is_reported_not_failed(narration, runtime) -> None:  # type: ignore[no-untyped-def]
+    edit = edited(narration.sentences, added=3, dropped=2)
+    result = align(narration.audio, " ".join(edit.sentences), runtime)
+    report = result.alignment
+    assert report is not None
+    found = score(result.words, set(report.unplaced), narration, edit.sentences, edit.origin)
+    assert found.placed_unspoken == 0  # the added sentences are reported, not invented
+    spoken = sum(
+        len(s.split()) for s, o in zip(edit.sentences, edit.origin, strict=True) if o is not None
+    )
+    assert found.unplaced_spoken <= 0.02 * spoken
+    assert np.percentile(found.errors, 95) < 0.1
+    # speech that is not in the text is reported where the dropped sentences are spoken
+    # (not always every one: a dropped sentence can be passed over as a long pause)
+    spans = [(narration.starts[d][0], narration.starts[d + 1][0]) for d in edit.dropped]
+    assert report.unmatched
+    for s, e in report.unmatched:
+        assert any(s < end and e > start for start, end in spans), (report.unmatched, spans)
+    assert any(
+        s <= start + 0.5 and e >= end - 0.5 for s, e in report.unmatched for start, end in spans
+    )
+
+
+def test_the_wrong_text_fails_with_alignment_failed(runtime) -> None:  # type: ignore[no-untyped-def]
+    from voxcap.errors import AlignmentError
+
+    short = espeak_recording(["The harbour was quiet when the boats came back."])
+    with pytest.raises(AlignmentError):
+        align(with_noise(short.audio, -10), "Completely different words entirely here.", runtime)
+
+
+def _emission(labels: list[int], size: int = 7, star: int = 6) -> np.ndarray:
+    out = np.full((len(labels), size), -10.0, dtype=np.float32)
+    out[np.arange(len(labels)), labels] = -0.1
+    out[:, star] = 0.0  # MMS_FA's star: log-probability 0 in every frame
+    return out
+
+
+SENTENCES = [[[1, 2], [3, 1]], [[3, 4, 3, 4, 2]], [[4, 5], [2, 1]]]
+
+
+def test_ctc_path_skips_a_sentence_that_is_not_spoken() -> None:
+    spoken = [0, 0, 0, 1, 1, 2, 2, 0, 3, 1, 1, 0, 0, 4, 4, 5, 5, 0, 2, 1, 0, 0]
+    path = best_path(_emission(spoken), SENTENCES, blank=0, star=6, garbage=False)
+    assert path.frames == [(3, 7), (8, 11), None, (13, 17), (18, 20)]
+    assert path.garbage is None
+
+
+def test_ctc_path_ends_where_the_audio_ends() -> None:
+    spoken = [0, 0, 0, 1, 1, 2, 2, 0, 3, 1, 1, 0]
+    path = best_path(_emission(spoken), SENTENCES, blank=0, star=6, garbage=False)
+    assert path.frames == [(3, 7), (8, 11), None, None, None]
+
+
+def test_ctc_garbage_takes_sound_that_is_not_in_the_text() -> None:
+    spoken = [5] * 8 + [1, 1, 2, 2, 0, 3, 1, 1, 0, 0, 4, 4, 5, 5, 0, 2, 1, 0, 0]
+    path = best_path(_emission(spoken), SENTENCES, blank=0, star=6, garbage=True)
+    assert path.garbage == (0, 8)
+    assert path.frames[0] == (8, 12)
+    without = best_path(_emission(spoken), SENTENCES, blank=0, star=6, garbage=False)
+    assert without.frames[0] == (0, 12)  # forced over the foreign sound without the star
+    assert without.fits[0] is not None and path.fits[0] is not None
+    assert without.fits[0] < path.fits[0]
