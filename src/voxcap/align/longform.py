@@ -96,21 +96,27 @@ class _Walk:
         final = end >= self.audio.duration - 0.05
         sentences = self._sentences(end - self.t0, final)
         found = self._place(end, sentences, garbage=False)
-        kept = self._kept(sentences, found, end, final)
-        if kept == 0:
-            # The text does not resume at the window's start: speech that is not in the text.
-            log.info("speech with no text near %.1f s; searching again", self.t0)
-            end = min(self.t0 + GARBAGE_WINDOW, self.audio.duration)  # the slower search
-            final = end >= self.audio.duration - 0.05
-            found = self._place(end, sentences, garbage=True)
-            kept = self._kept(sentences, found, end, final, strict=False)
+        kept, cut = self._kept(sentences, found, end, final)
+        if kept == 0 and cut:
+            # The first sentence does not fit: speech that is not in the text may come first.
+            log.info("speech with no text near %.1f s? searching again", self.t0)
+            short = min(self.t0 + GARBAGE_WINDOW, self.audio.duration)  # the slower search
+            again = self._place(short, sentences, garbage=True)
+            kept_again, _ = self._kept(sentences, again, short, short >= end)
+            if kept_again:
+                found, kept = again, kept_again
+            elif cut == "one":  # only this sentence fits badly: a noisy stretch; keep it
+                kept, _ = self._kept(sentences, found, end, final, strict=False)
         log.debug("window %.1f-%.1f from token %d: %d kept", self.t0, end, self.next_token, kept)
         if kept == 0:
-            # Still no fit: pass over a little of the audio and try again from there.
+            # No fit: pass over a little of the audio and try again from there.
             skip_to = min(self.t0 + STEP, self.audio.duration)
             self.unmatched.append((self.t0, skip_to))
             self.t0 = skip_to
             return
+        self._keep(found, kept, final)
+
+    def _keep(self, found: Found, kept: int, final: bool) -> None:
         last = self.next_token + kept - 1
         for i in range(kept):
             self.spans[self.next_token + i] = found.spans[i]
@@ -158,12 +164,13 @@ class _Walk:
         end: float,
         final: bool,
         strict: bool = True,
-    ) -> int:
+    ) -> tuple[int, str | None]:
         """How many of the found tokens to keep: up to the last placed token that ends before
         the window's last KEEP seconds (all of them in the final window), and (``strict``)
-        before the first of two sentences in a row that fit the audio far worse than the
-        sentences so far: the text and the audio have come apart there (one sentence alone is
-        a noisy stretch, and is kept)."""
+        before the first sentence that fits the audio far worse than the sentences so far.
+        Also says whether it stopped at such a sentence: ``"one"`` when the next placed
+        sentence fits well again (a noisy stretch, or a sentence put over speech that is not
+        in the text), ``"more"`` when it does not (the text and the audio have come apart)."""
         fits: list[float | None] = []
         at = 0
         for sentence in sentences:
@@ -171,33 +178,33 @@ class _Walk:
             fits.append(statistics.fmean(mine) if mine else None)
             at += len(sentence)
         typical = self._baseline(found)
-        placed = [f for f in fits if f is not None]
         misfit = [f is not None and f < typical - MISFIT for f in fits]
         kept, at = 0, 0
+        good: list[float] = []
+        cut: str | None = None
         for n, sentence in enumerate(sentences):
             if strict and misfit[n]:
-                following = next(
-                    (
-                        m
-                        for m, f in zip(misfit[n + 1 :], fits[n + 1 :], strict=True)
-                        if f is not None
-                    ),
-                    True,
-                )
-                if following:
-                    log.debug("sentence fit %.2f, typical %.2f", fits[n], typical)
-                    return kept
-            for i in range(at, at + len(sentence)):
-                span = found.spans[i]
-                if span is None:
-                    continue
-                if not final and span[1] > end - KEEP:
-                    self.sentence_fits.extend(f for f in placed[:n] if f is not None)
-                    return kept
-                kept = i + 1
+                after = [
+                    m for m, f in zip(misfit[n + 1 :], fits[n + 1 :], strict=True) if f is not None
+                ]
+                cut = "more" if not after or after[0] else "one"
+                log.debug("sentence fit %.2f, typical %.2f (%s)", fits[n], typical, cut)
+                break
+            spans = found.spans[at : at + len(sentence)]
+            placed = [s for s in spans if s is not None]
+            if placed and not final and placed[-1][1] > end - KEEP:
+                for i, span in enumerate(spans):
+                    if span is not None and span[1] <= end - KEEP:
+                        kept = at + i + 1
+                break
+            if placed:
+                kept = at + max(i for i, s in enumerate(spans) if s is not None) + 1
+                fit = fits[n]
+                if fit is not None:
+                    good.append(fit)
             at += len(sentence)
-        self.sentence_fits.extend(placed)
-        return kept
+        self.sentence_fits.extend(good)
+        return kept, cut
 
     def _baseline(self, found: Found) -> float:
         """The typical fit of a sentence in this recording: the median of the sentences kept

@@ -79,11 +79,16 @@ class SphinxAligner:
         self, audio: Audio, sentences: Sequence[Sequence[str]], garbage: bool = False
     ) -> Found:
         """See :class:`voxcap.align.Aligner`: a grammar of the text where each sentence may
-        be skipped and the text may end after any word, garbage words before it."""
+        be skipped and the text may end after any word, garbage words before it.
+
+        The search runs again with wide beams when it fails, or (without garbage) when it
+        skipped a sentence and placed a later one: under noise or music the normal beams can
+        lose the spoken sentence's path, and the skip is then all that is left."""
         tokens = [t for s in sentences for t in s]
         if not tokens:
             return Found([], [], [])
         pcm = _pcm16k(audio)
+        found = Found([None] * len(tokens), [], [None] * len(tokens))
         with self._lock:
             for wide in (False, True):
                 decoder = self._decoder(wide)
@@ -92,10 +97,11 @@ class SphinxAligner:
                 decoder.activate_search("window")
                 segments = self._segments(decoder, pcm)
                 if segments is not None:
-                    break
-            else:
-                return Found([None] * len(tokens), [], [None] * len(tokens))
-        return _parse(segments, sentences, audio.duration)
+                    found = _parse(segments, sentences, audio.duration)
+                    # (garbage with wide beams is far too slow: the garbage search is final)
+                    if garbage or not _skipped_inside(found, sentences):
+                        break
+        return found
 
     def _segments(self, decoder: Any, pcm: bytes) -> list[tuple[str, float, float, float]] | None:
         decoder.start_utt()
@@ -200,6 +206,16 @@ def _fit(segment: Any) -> float:
     about -1 for clear speech; much lower where the word is not what is said)."""
     frames = segment.end_frame - segment.start_frame + 1
     return float(math.log(max(segment.ascore, 1e-300)) / max(frames, 1))
+
+
+def _skipped_inside(found: Found, sentences: Sequence[Sequence[str]]) -> bool:
+    """Whether a sentence was skipped with a later one placed."""
+    placed, at = [], 0
+    for sentence in sentences:
+        placed.append(any(s is not None for s in found.spans[at : at + len(sentence)]))
+        at += len(sentence)
+    last = max((i for i, p in enumerate(placed) if p), default=-1)
+    return not all(placed[: last + 1])
 
 
 def _pcm16k(audio: Audio) -> bytes:
