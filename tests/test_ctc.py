@@ -153,3 +153,23 @@ def test_missing_weights_are_a_clear_error(tmp_path: Any) -> None:
 
     with pytest.raises(ModelNotFound, match="voxcap models download ctc"):
         ctc.CTCAligner(Settings(model_dir=tmp_path, device="cpu"))
+
+
+def test_a_long_recording_goes_through_the_windows(
+    aligner: ctc.CTCAligner, sentence_results: list[SpeechResult]
+) -> None:
+    """The long-form path with CTC (its own search: free end, sentence skips, star): one
+    span or None per token, in order, inside the audio, whatever the (random) model says."""
+    from voxcap.align.longform import WINDOW, align_long
+    from voxcap.text import prepare
+
+    results = sentence_results * 6
+    audio = Audio(np.concatenate([r.audio.samples for r in results]), results[0].audio.sample_rate)
+    assert audio.duration > 2 * WINDOW
+    sentences = [[t.text for t in prepare(r.text).tokens] for r in results]
+    placement = align_long(aligner, audio, sentences)
+    assert len(placement.spans) == sum(map(len, sentences))
+    placed = [s for s in placement.spans if s is not None]
+    check_spans(placed, len(placed), audio.duration)
+    for start, end in placement.unmatched:
+        assert 0 <= start < end <= audio.duration + 1e-6

@@ -1,7 +1,8 @@
-"""Long-form alignment (voxcap.align.longform) on real speech made here: continuous Piper
-narration and espeak-ng recordings with their own word events as the reference, clean, under
-noise, and with a text that differs from what is spoken. Speed, memory and the 30-minute runs
-are in bench/align_long.py."""
+"""Long-form alignment (voxcap.align.longform) on real speech made here: a 30-minute
+continuous Piper narration, a 10-minute espeak-ng recording with its own word events as the
+reference (clean, under 20 dB and 10 dB of white noise, under a music-like tone bed, and with a
+text that has sentences the recording does not and misses some it has), and a 3-minute
+narration with an edited text. Speed and memory are in bench/align_long.py."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tests.longform import (
     prose,
     score,
     with_noise,
+    with_tone_bed,
 )
 from voxcap.align.ctcpath import best_path
 from voxcap.align.longform import WINDOW
@@ -35,8 +37,25 @@ def narration():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def recording():  # type: ignore[no-untyped-def]
-    """About 2.5 minutes of espeak-ng speech."""
-    return espeak_recording(prose(36, seed=4))
+    """About 10 minutes of espeak-ng speech."""
+    made = espeak_recording(prose(140, seed=4))
+    assert made.audio.duration > 540
+    return made
+
+
+def test_a_30_minute_narration_is_placed_without_failure_or_drift(runtime) -> None:  # type: ignore[no-untyped-def]
+    long = piper_narration(prose(470, seed=5))
+    assert long.audio.duration > 1750
+    result = align(long.audio, " ".join(long.sentences), runtime)
+    assert result.alignment is not None
+    assert result.alignment.unplaced == () and result.alignment.unmatched == ()
+    found = score(result.words, set(), long, long.sentences)
+    assert found.errors.mean() < 0.035 and np.percentile(found.errors, 95) < 0.08
+    slices = found.slices(300.0)
+    assert len(slices) == 6
+    first = slices[0]
+    for mean, p95 in slices[1:]:  # accuracy does not drift with position in the file
+        assert mean <= first[0] + 0.01 and p95 <= first[1] + 0.02, slices
 
 
 def test_a_long_narration_is_placed_word_for_word_without_drift(narration, runtime) -> None:  # type: ignore[no-untyped-def]
@@ -64,6 +83,38 @@ def test_20_db_of_noise_does_not_lose_the_thread(recording, runtime) -> None:  #
     assert result.alignment is not None and result.alignment.unplaced == ()
     found = score(result.words, set(), recording, recording.sentences)
     assert found.errors.mean() <= 0.030 and np.percentile(found.errors, 95) <= 0.080
+
+
+@pytest.mark.parametrize("bed", ["noise 10 dB", "tone bed"])
+def test_heavy_noise_or_music_under_the_voice_keeps_nearly_every_word(  # type: ignore[no-untyped-def]
+    bed, recording, runtime
+) -> None:
+    audio = (
+        with_noise(recording.audio, 10)
+        if bed.startswith("noise")
+        else with_tone_bed(recording.audio)
+    )
+    result = align(audio, " ".join(recording.sentences), runtime)
+    assert result.alignment is not None
+    found = score(result.words, set(result.alignment.unplaced), recording, recording.sentences)
+    assert found.unplaced_spoken <= 0.02 * len(result.words)
+    assert np.median(found.errors) <= 0.030 and np.percentile(found.errors, 95) <= 0.2
+
+
+def test_an_edited_text_against_a_recording(recording, runtime) -> None:  # type: ignore[no-untyped-def]
+    edit = edited(recording.sentences, added=3, dropped=2)
+    result = align(recording.audio, " ".join(edit.sentences), runtime)
+    report = result.alignment
+    assert report is not None
+    found = score(result.words, set(report.unplaced), recording, edit.sentences, edit.origin)
+    assert found.placed_unspoken == 0 and found.unplaced_spoken == 0
+    assert np.percentile(found.errors, 95) <= 0.060
+    for dropped in edit.dropped:
+        start, end = recording.starts[dropped][0], recording.starts[dropped + 1][0]
+        assert any(s <= start + 0.5 and e >= end - 0.5 for s, e in report.unmatched), (
+            dropped,
+            report.unmatched,
+        )
 
 
 def test_a_text_that_differs_from_the_speech_is_reported_not_failed(narration, runtime) -> None:  # type: ignore[no-untyped-def]

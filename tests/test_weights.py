@@ -96,3 +96,24 @@ def test_whisper_transcribes_a_reference_clip(clip_wav: bytes) -> None:
     said = {w.strip(".,").lower() for w in CLIP_TEXT.split()}
     got = {w.strip(".,").lower() for w in heard.split()}
     assert len(said & got) >= 0.8 * len(said), heard
+
+
+def test_mms_fa_aligns_a_long_recording_through_the_windows() -> None:
+    """Long-form CTC (voxcap.align.ctcpath) with the real model: 5 minutes of espeak-ng
+    speech, with its word events as the reference, and the same with an edited text."""
+    from tests.longform import edited, espeak_recording, prose, score
+    from voxcap.pipeline import align
+
+    runtime = Runtime(cached("ctc"))
+    recording = espeak_recording(prose(70, seed=6))
+    result = align(recording.audio, " ".join(recording.sentences), runtime, "ctc")
+    assert result.alignment is not None and result.alignment.unplaced == ()
+    found = score(result.words, set(), recording, recording.sentences)
+    assert found.errors.mean() <= 0.040 and np.percentile(found.errors, 95) <= 0.1
+    edit = edited(recording.sentences)
+    result = align(recording.audio, " ".join(edit.sentences), runtime, "ctc")
+    assert result.alignment is not None
+    found = score(
+        result.words, set(result.alignment.unplaced), recording, edit.sentences, edit.origin
+    )
+    assert found.placed_unspoken == 0

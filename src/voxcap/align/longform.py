@@ -150,10 +150,12 @@ class _Walk:
         rate = self.audio.sample_rate
         piece = Audio(self.audio.samples[round(self.t0 * rate) : round(end * rate)], rate)
         found = self.aligner.place(piece, sentences, garbage=garbage)
-        shift = self.t0
+        def moved(span: Span) -> Span:  # into the recording's time, never past its end
+            return (min(span[0] + self.t0, end), min(span[1] + self.t0, end))
+
         return Found(
-            [None if s is None else (s[0] + shift, s[1] + shift) for s in found.spans],
-            [(s + shift, e + shift) for s, e in found.garbage],
+            [None if s is None else moved(s) for s in found.spans],
+            [moved(g) for g in found.garbage],
             found.fits,
         )
 
