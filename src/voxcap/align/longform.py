@@ -12,12 +12,15 @@ Real recordings do not match their text exactly:
 
 - a sentence in the text that is not spoken is skipped by the aligner (its words are reported
   as not placed);
-- speech that is not in the text (an aside, a restart) makes the aligner stretch the next
-  sentence over it. A sentence that takes more than twice its expected time is taken as that
-  sign, and the window is searched again with a garbage model (any speech) allowed before the
-  text resumes; what the garbage covers is reported as audio with no text.
-
-Windows that place nothing (long speech with no text) are reported and passed over.
+- speech that is not in the text (an aside, a restart) makes the aligner put the next
+  sentence over it, where it fits the sounds badly. Every word comes with a fit
+  (:attr:`Found.fits`); a sentence that fits :data:`MISFIT` worse than the recording's typical
+  sentence is that sign. Text is kept up to it, and the search from there runs again with a
+  garbage model (any speech) allowed before the text; what the garbage covers is reported as
+  audio with no text. When the garbage does not help, a single bad sentence is kept (a noisy
+  stretch); when the sentences after it fit badly too, :data:`STEP` seconds of audio are
+  passed over and reported, and the search resumes there;
+- speech the aligner passed over as a long pause between two placed words is reported too.
 """
 
 from __future__ import annotations
