@@ -100,6 +100,7 @@ class _Walk:
         sentences = self._sentences(end - self.t0, final)
         found = self._place(end, sentences, garbage=False)
         kept, cut = self._kept(sentences, found, end, final)
+        skip = self.t0 + STEP
         if kept == 0 and cut:
             # The first sentence does not fit: speech that is not in the text may come first.
             log.info("speech with no text near %.1f s? searching again", self.t0)
@@ -110,10 +111,15 @@ class _Walk:
                 found, kept = again, kept_again
             elif cut == "one":  # only this sentence fits badly: a noisy stretch; keep it
                 kept, _ = self._kept(sentences, found, end, final, strict=False)
+            elif again.garbage:  # the garbage took the start: pass over what it took
+                skip = max(skip, again.garbage[-1][1] - 1.0)
         log.debug("window %.1f-%.1f from token %d: %d kept", self.t0, end, self.next_token, kept)
         if kept == 0:
-            # No fit: pass over a little of the audio and try again from there.
-            skip_to = min(self.t0 + STEP, self.audio.duration)
+            # No fit: pass over some of the audio (all of a window where nothing of the text
+            # was found) and try again from there.
+            if not any(s is not None for s in found.spans):
+                skip = end if final else end - KEEP
+            skip_to = min(max(skip, self.t0 + STEP), self.audio.duration)
             self.unmatched.append((self.t0, skip_to))
             self.t0 = skip_to
             return
@@ -153,6 +159,7 @@ class _Walk:
         rate = self.audio.sample_rate
         piece = Audio(self.audio.samples[round(self.t0 * rate) : round(end * rate)], rate)
         found = self.aligner.place(piece, sentences, garbage=garbage)
+
         def moved(span: Span) -> Span:  # into the recording's time, never past its end
             return (min(span[0] + self.t0, end), min(span[1] + self.t0, end))
 
