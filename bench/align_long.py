@@ -7,9 +7,10 @@ Speech is made here (tests/longform.py): continuous Piper narration (reference: 
 phoneme timing) or espeak-ng (reference: its word events). Conditions: clean, noise20 and
 noise10 (white noise at that SNR), tone (a bed of chords 15 dB under the speech), edit (the
 text has 3 sentences that are not spoken and misses 2 that are). RTF = alignment wall time /
-audio duration. For each clean recording, `voxcap align` also runs as a process of its own on it
-(as a user runs it): its wall time (start-up included) and peak RSS. Targets (2 CPU cores): RTF <= 0.05 at any length, peak RSS <= 1 GB, clean mean
-error <= 20 ms and p95 <= 60 ms with no slice worse than the first, no failure at 20 dB.
+audio duration. For each clean recording, `voxcap align` also runs as a process of its own on
+it (as a user runs it): its wall time (start-up included) and peak RSS. Targets (2 CPU cores):
+RTF <= 0.05 at any length, peak RSS <= 1 GB, clean mean error <= 20 ms and p95 <= 60 ms with no
+slice worse than the first, no failure at 20 dB.
 """
 
 from __future__ import annotations

@@ -62,9 +62,12 @@ def test_speak_json_and_then_align_the_recording(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     again = json.loads(run.stdout)
     assert "audio" not in again  # the recording was the user's own (first-use report #23)
+    assert again["alignment"] == {"unplaced_words": [], "unmatched_audio": []}
+    # align searches the recording in windows, speak each sentence in its own stretch: the
+    # same words, within a few 10 ms frames
     for ours, before in zip(again["words"], doc["words"], strict=True):
         assert ours["text"] == before["text"]
-        assert abs(ours["start"] - before["start"]) < 0.02
+        assert abs(ours["start"] - before["start"]) <= 0.03
 
 
 @pytest.mark.parametrize(
