@@ -51,8 +51,8 @@ def test_a_30_minute_narration_is_placed_without_failure_or_drift(runtime) -> No
     assert result.alignment.unplaced == () and result.alignment.unmatched == ()
     found = score(result.words, set(), long, long.sentences)
     assert found.errors.mean() < 0.035 and np.percentile(found.errors, 95) < 0.08
-    slices = found.slices(300.0)
-    assert len(slices) >= 6
+    slices = found.slices(300.0)[:6]  # the 6 whole 5-minute slices (the 7th has a few words)
+    assert len(slices) == 6
     first = slices[0]
     for mean, p95 in slices[1:]:  # accuracy does not drift with position in the file
         assert mean <= first[0] + 0.01 and p95 <= first[1] + 0.02, slices
