@@ -10,6 +10,9 @@ import numpy as np
 import pytest
 
 from tests.longform import (
+    Edit,
+    Recording,
+    Score,
     edited,
     espeak_recording,
     piper_narration,
@@ -20,6 +23,7 @@ from tests.longform import (
 )
 from voxcap.align.ctcpath import best_path
 from voxcap.align.longform import WINDOW
+from voxcap.domain import AlignmentReport
 from voxcap.pipeline import align
 from voxcap.runtime import Runtime
 
@@ -103,14 +107,21 @@ def test_heavy_noise_or_music_under_the_voice_keeps_nearly_every_word(  # type: 
     assert np.median(found.errors) <= 0.030 and np.percentile(found.errors, 95) <= 0.2
 
 
-def test_an_edited_text_against_a_recording(recording, runtime) -> None:  # type: ignore[no-untyped-def]
+def align_edited(recording: Recording, runtime: Runtime) -> tuple[Edit, AlignmentReport, Score]:
+    """Align the recording to its text with 3 unspoken sentences added and 2 spoken left out."""
     edit = edited(recording.sentences, added=3, dropped=2)
     result = align(recording.audio, " ".join(edit.sentences), runtime)
     report = result.alignment
     assert report is not None
     found = score(result.words, set(report.unplaced), recording, edit.sentences, edit.origin)
+    return edit, report, found
+
+
+def test_an_edited_text_against_a_recording(recording, runtime) -> None:  # type: ignore[no-untyped-def]
+    edit, report, found = align_edited(recording, runtime)
+    words = sum(len(s.split()) for s in edit.sentences)
     assert found.placed_unspoken == 0
-    assert found.unplaced_spoken <= 0.01 * len(result.words)
+    assert found.unplaced_spoken <= 0.01 * words
     assert np.percentile(found.errors, 95) <= 0.060
     for dropped in edit.dropped:  # reported where it is spoken
         start, end = recording.starts[dropped][0], recording.starts[dropped + 1][0]
@@ -120,11 +131,7 @@ def test_an_edited_text_against_a_recording(recording, runtime) -> None:  # type
 
 
 def test_a_text_that_differs_from_the_speech_is_reported_not_failed(narration, runtime) -> None:  # type: ignore[no-untyped-def]
-    edit = edited(narration.sentences, added=3, dropped=2)
-    result = align(narration.audio, " ".join(edit.sentences), runtime)
-    report = result.alignment
-    assert report is not None
-    found = score(result.words, set(report.unplaced), narration, edit.sentences, edit.origin)
+    edit, report, found = align_edited(narration, runtime)
     assert found.placed_unspoken == 0  # the added sentences are reported, not invented
     spoken = sum(
         len(s.split()) for s, o in zip(edit.sentences, edit.origin, strict=True) if o is not None

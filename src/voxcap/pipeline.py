@@ -142,10 +142,10 @@ def align(
     with stages.stage("normalize"):
         script = prepare(text, max_chars=runtime.settings.max_align_chars)
         _check_aligner(text, aligner or runtime.settings.aligner)
-    found = runtime.aligner(aligner)
+    chosen = runtime.aligner(aligner)
     with stages.stage("align"):
         sentences = [[t.text for t in s.tokens] for s in script.sentences]
-        placement = align_long(found, audio, sentences, lambda f: stages.report("align", f))
+        placement = align_long(chosen, audio, sentences, lambda f: stages.report("align", f))
         if not any(placement.spans):
             raise AlignmentError(
                 f"could not place any of the {len(script.words)} words in "

@@ -77,9 +77,8 @@ class _Graph:
         labels: list[int] = []
         starts: list[int] = []
         token_of: list[int] = []  # per state: its token (-1: a blank)
-        self.token_sentence: list[int] = []
         token = 0
-        for s, sentence in enumerate(sentences):
+        for sentence in sentences:
             starts.append(len(labels))
             labels.append(blank)
             token_of.append(-1)
@@ -87,7 +86,6 @@ class _Graph:
                 for c in chars:
                     labels += [c, blank]
                     token_of += [token, -1]
-                self.token_sentence.append(s)
                 token += 1
         self.labels = np.array(labels, dtype=np.int64)
         self.starts = np.array(starts, dtype=np.int64)
@@ -97,6 +95,7 @@ class _Graph:
         sentence_of = np.zeros(len(labels), dtype=np.int64)
         for s, start in enumerate(starts):
             sentence_of[start:] = s
+        self.sentence_of = sentence_of  # per state: its sentence
         is_char = self.token_of >= 0
         self.skip2 = np.zeros(len(labels), dtype=bool)
         self.skip2[2:] = is_char[2:] & (self.labels[2:] != self.labels[:-2])
@@ -137,7 +136,7 @@ class _Graph:
                 fit_of[token].append(float(emission[t, self.labels[j]]))
             step = back[t, j]
             if step == 3:
-                s = int(np.searchsorted(self.starts, j, side="right") - 1)
+                s = int(self.sentence_of[j])
                 opened_by = int(origin[t - 1, s]) if t > 0 else 0
                 if opened_by == 0:
                     garbage_end = t  # the text starts here (after the star, if any)

@@ -56,7 +56,6 @@ class Placement:
 
     spans: tuple[Span | None, ...]
     unmatched: tuple[Span, ...]
-    fits: tuple[float | None, ...]
 
 
 def align_long(
@@ -76,7 +75,7 @@ def align_long(
         if progress:
             progress(min(walk.t0 / audio.duration, 1.0) if audio.duration else 1.0)
     unmatched = walk.unmatched + _speech_between(audio, walk.spans)
-    return Placement(tuple(walk.spans), tuple(_merged(unmatched)), tuple(walk.fits))
+    return Placement(tuple(walk.spans), tuple(_merged(unmatched)))
 
 
 class _Walk:
@@ -86,7 +85,6 @@ class _Walk:
         self.aligner, self.audio, self.tokens, self.ends = aligner, audio, tokens, ends
         self.spans: list[Span | None] = [None] * len(tokens)
         self.unmatched: list[Span] = []
-        self.fits: list[float | None] = [None] * len(tokens)
         self.sentence_fits: list[float] = []
         self.t0 = 0.0
         self.next_token = 0
@@ -129,7 +127,6 @@ class _Walk:
         last = self.next_token + kept - 1
         for i in range(kept):
             self.spans[self.next_token + i] = found.spans[i]
-            self.fits[self.next_token + i] = found.fits[i]
         span = self.spans[last]
         assert span is not None
         self.unmatched.extend(g for g in found.garbage if g[1] <= span[1])
