@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 Float32Array = npt.NDArray[np.float32]
 TimingSource = Literal["align", "engine"]
+Status = Literal["ok", "suspect", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +31,13 @@ class Audio:
 
 @dataclass(frozen=True, slots=True)
 class Word:
-    """One whitespace-separated token of the user's text, exactly as written, with its timing."""
+    """One whitespace-separated token of the user's text, exactly as written, with its timing.
+    ``confidence`` (0-1, verified speech only): that the word is spoken where it is placed."""
 
     text: str
     start: float
     end: float
+    confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,7 @@ class SpeechRequest:
     aligner: str | None = None
     ref_text: str | None = None  # what a reference clip given by path says
     seed: int | None = None  # the same seed gives the same speech (cloning engines)
+    verify: bool | None = None  # check the speech against the text (None: settings.verify)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +122,39 @@ class AlignmentReport:
 
 
 @dataclass(frozen=True, slots=True)
+class SentenceCheck:
+    """How one sentence of the text came out (:mod:`voxcap.verify`): ``status`` ok, suspect
+    (a word unclear: garbled or drowned out) or failed (words missing, repeated or replaced,
+    or the sentence cut short), ``reason`` says which ("" when ok); ``attempts``: takes made
+    of it (more than 1: it was synthesised again); (``start``, ``end``): where it lies."""
+
+    index: int
+    text: str
+    status: Status
+    reason: str
+    attempts: int
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The speech checked against the text, sentence by sentence."""
+
+    sentences: tuple[SentenceCheck, ...]
+
+    @property
+    def flagged(self) -> tuple[SentenceCheck, ...]:
+        """The sentences that are not ok."""
+        return tuple(s for s in self.sentences if s.status != "ok")
+
+
+@dataclass(frozen=True, slots=True)
 class SpeechResult:
     """Speech plus the timing of every word of the input text, in order. ``alignment`` says
-    what of a user's text and recording did not match (``voxcap.align`` only)."""
+    what of a user's text and recording did not match (``voxcap.align`` only);
+    ``verification``, when the speech was checked against the text, how each sentence came
+    out."""
 
     text: str
     audio: Audio
@@ -128,6 +162,7 @@ class SpeechResult:
     timings: dict[str, float] = field(default_factory=dict)
     engine_words: tuple[Word, ...] | None = None
     alignment: AlignmentReport | None = None
+    verification: Verification | None = None
 
     @property
     def duration(self) -> float:

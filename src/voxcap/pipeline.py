@@ -6,6 +6,7 @@ Both report progress through a callback and record the wall time of every stage.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Collection, Iterator
@@ -14,14 +15,22 @@ from dataclasses import dataclass
 
 from voxcap import loudness as loudness_
 from voxcap import registry
-from voxcap.align import ALIGNERS, Aligner
+from voxcap.align import ALIGNERS
 from voxcap.align.longform import align_long
 from voxcap.align.timing import unplaced_words, word_times
-from voxcap.domain import AlignmentReport, Audio, SpeechRequest, SpeechResult
+from voxcap.domain import AlignmentReport, Audio, SpeechRequest, SpeechResult, Word
 from voxcap.engines import ENGINES
-from voxcap.engines.base import Span, Synthesis, SynthesisOptions
-from voxcap.errors import AlignmentError, InvalidInput, NoEngineTimings, UnknownAligner
+from voxcap.engines.base import Engine, SynthesisOptions
+from voxcap.errors import (
+    AlignmentError,
+    InvalidInput,
+    NoEngineTimings,
+    UnknownAligner,
+    UnsupportedLanguage,
+)
+from voxcap.retake import Retakes, narrate
 from voxcap.runtime import Runtime
+from voxcap.settings import Settings
 from voxcap.text import Script, check_language, prepare
 
 log = logging.getLogger(__name__)
@@ -81,8 +90,10 @@ def speak(
         script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
         check_speakable(request, runtime)
     engine = runtime.engine(request.engine)
+    verifying = verifies(request, type(engine), runtime.settings)
     # The aligner loads now: missing weights fail before synthesis, not after it.
     aligner = runtime.aligner(request.aligner) if request.timings == "align" else None
+    checker = runtime.checker() if verifying else None
     with stages.stage("reference"):
         voice = runtime.resolve_voice(request.voice, request.ref_text, engine)
     with stages.stage("synthesize"):
@@ -96,19 +107,65 @@ def speak(
         if synthesis.token_times is not None
         else None
     )
+    verification = None
     if request.timings == "engine":
         if engine_words is None:
             raise NoEngineTimings(f"engine {engine.name!r} reports no word timings for this voice")
         words = engine_words
     else:
         assert aligner is not None
+        retakes = Retakes(engine, voice, options, runtime.settings.attempts)
         with stages.stage("align"):
-            spans = _align_sentences(aligner, synthesis, script, stages)
-            words = word_times(script, spans, audio.duration)
+            narration = narrate(script, synthesis, aligner, checker, retakes, stages.report)
+        stages.timings.update(narration.timings)
+        audio, verification = narration.audio, narration.verification
+        words = word_times(script, narration.spans, audio.duration)
+        if narration.confidence is not None:
+            words = _confident(script, words, narration.confidence)
+        if narration.retaken:
+            engine_words = None  # a retake replaced some of the engine's speech
     if lufs is not None:
         with stages.stage("loudness"):
             audio = loudness_.normalize(audio, lufs)
-    return SpeechResult(request.text, audio, words, stages.timings, engine_words)
+    return SpeechResult(
+        request.text, audio, words, stages.timings, engine_words, verification=verification
+    )
+
+
+def verifies(request: SpeechRequest, engine: type[Engine], settings: Settings) -> bool:
+    """Whether ``request``'s speech is checked against its text (:mod:`voxcap.verify`): as the
+    request says, else ``settings.verify`` ("auto": for cloning engines). Checked before
+    anything is synthesised.
+
+    Raises:
+        InvalidInput: verification asked for with the engine's own timings.
+        UnsupportedLanguage: verification asked for on a text that is not English.
+    """
+    asked = request.verify if request.verify is not None else settings.verify == "on"
+    if not asked and not (request.verify is None and settings.verify == "auto" and engine.clones):
+        return False
+    try:
+        check_language(request.text, "verification", frozenset({"en"}))
+    except UnsupportedLanguage:
+        if asked:
+            raise
+        log.info("speech not verified: verification reads English only")
+        return False
+    if request.timings == "engine":
+        if asked:
+            raise InvalidInput("verification needs aligned timings (timings 'align')")
+        return False
+    return True
+
+
+def _confident(
+    script: Script, words: tuple[Word, ...], confidence: list[float]
+) -> tuple[Word, ...]:
+    """``words`` with each one's confidence: the least of its tokens'."""
+    least: dict[int, float] = {}
+    for token, value in zip(script.tokens, confidence, strict=True):
+        least[token.word] = min(least.get(token.word, 1.0), value)
+    return tuple(dataclasses.replace(w, confidence=least.get(i)) for i, w in enumerate(words))
 
 
 def synthesize(request: SpeechRequest, runtime: Runtime | None = None) -> Audio:
@@ -202,26 +259,3 @@ def check_request(request: SpeechRequest) -> None:
     """What can be checked of a request by itself (the speed)."""
     if not 0.25 <= request.speed <= 4.0:
         raise InvalidInput(f"speed must be between 0.25 and 4.0, not {request.speed}")
-
-
-def _align_sentences(
-    aligner: Aligner, synthesis: Synthesis, script: Script, stages: _Stages
-) -> list[Span]:
-    """Align each sentence in its own stretch of audio: the search cost grows faster than
-    the length, so this is several times quicker than one pass over a long text. Consecutive
-    sentences that share a span (spoken in one go) are aligned together in it."""
-    samples, rate = synthesis.audio.samples, synthesis.audio.sample_rate
-    groups: list[tuple[Span, list[str]]] = []
-    for sentence, span in zip(script.sentences, synthesis.sentence_spans, strict=True):
-        tokens = [t.text for t in sentence.tokens]
-        if groups and groups[-1][0] == span:
-            groups[-1][1].extend(tokens)
-        else:
-            groups.append((span, tokens))
-    spans: list[Span] = []
-    for n, ((start, end), tokens) in enumerate(groups):
-        piece = Audio(samples[round(start * rate) : round(end * rate)], rate)
-        found = aligner.align(piece, tokens)
-        spans.extend((s + start, e + start) for s, e in found)
-        stages.report("align", (n + 1) / len(groups))
-    return spans

@@ -18,6 +18,7 @@ from voxcap.settings import Settings
 from voxcap.storage import keys
 
 if TYPE_CHECKING:
+    from voxcap.align.sphinx import SphinxAligner
     from voxcap.asr import Transcriber
     from voxcap.storage import Store
     from voxcap.voices import VoiceLibrary
@@ -131,6 +132,14 @@ class Runtime:
         """Serve ``aligner`` under its name (an aligner built by hand, e.g. another model)."""
         with self._lock:
             self._aligners[aligner.name] = aligner
+
+    def checker(self) -> SphinxAligner:
+        """The aligner that verification searches with (:mod:`voxcap.verify`)."""
+        from voxcap.align.sphinx import SphinxAligner
+
+        aligner = self.aligner("sphinx")
+        assert isinstance(aligner, SphinxAligner), "verification needs the sphinx aligner"
+        return aligner
 
     def aligner(self, name: str | None = None) -> Aligner:
         """The aligner ``name`` (default: ``settings.aligner``), loading it on first use."""

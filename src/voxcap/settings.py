@@ -34,6 +34,18 @@ class Settings(BaseSettings):
         250_000, gt=0, description="Longest text to align to a recording (about 3 hours)."
     )
     sentence_pause: float = Field(0.25, ge=0, description="Silence inserted between sentences.")
+    verify: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="Check speech against the text (docs/VERIFY.md): auto = for cloning "
+        "engines (f5), on = for every engine and for voxcap align, off = never.",
+    )
+    attempts: int = Field(
+        3,
+        ge=1,
+        le=10,
+        description="Takes of a sentence that fails verification, at most "
+        "(engines with a seed synthesise it again with a new seed); 1 = no retakes.",
+    )
     log_level: str = Field("WARNING")
 
     # models (docs/F5.md)

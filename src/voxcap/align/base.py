@@ -21,6 +21,18 @@ class Found:
     fits: list[float | None]  # per token: how well it fits the audio (higher is better)
 
 
+@dataclass(frozen=True, slots=True)
+class Check:
+    """What :meth:`voxcap.align.sphinx.SphinxAligner.check` found in a take of some text: the
+    forced alignment of its tokens (None where the words could not all be placed: missing or
+    cut short) with each token's fit (higher is better), and the tokens a free search heard,
+    where any word may be left out or said twice (None: the search found nothing)."""
+
+    spans: list[Span] | None
+    fits: list[float] | None
+    heard: list[str] | None
+
+
 class Aligner(Protocol):
     """A forced aligner for text that is known to be spoken in the audio."""
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from voxcap.align.base import Found
+from voxcap.align.base import Check, Found
 from voxcap.align.g2p import pronounce
 from voxcap.audio import resample
 from voxcap.domain import Audio
@@ -34,6 +34,8 @@ WIDE_BEAMS = {"beam": 1e-120, "wbeam": 1e-100, "pbeam": 1e-120}
 _FILLERS = frozenset({"<s>", "</s>", "<sil>", "[NOISE]", "[SPEECH]"})
 _BASE = re.compile(r"\(\d+\)$")  # "the(2)": the dictionary's second pronunciation of "the"
 SKIP = 1e-3  # grammar probability of skipping a sentence of the text
+SLIP = 1e-3  # ... of leaving out or repeating a word (:meth:`SphinxAligner.check`)
+SLIP_PHONES = 3  # words of fewer sounds are never left out or repeated there (too short to tell)
 GARBAGE_PROB = 1e-4  # ... and of each garbage word
 # Garbage: common short English words (as phones); a phone loop would fit any speech better,
 # but single-phone words make pocketsphinx expand every context and run 50x slower.
@@ -103,6 +105,38 @@ class SphinxAligner:
                         break
         return found
 
+    def check(self, audio: Audio, tokens: list[str]) -> Check:
+        """The forced alignment of ``tokens`` with each one's fit, and what a free search of
+        the same words hears: any word of :data:`SLIP_PHONES` sounds or more may be left out or
+        said twice there (:mod:`voxcap.verify` judges the two). Each search runs again with
+        wide beams when it fails or hears something else."""
+        if not tokens:
+            return Check([], [], [])
+        pcm = _pcm16k(audio)
+        forced: list[tuple[str, float, float, float]] | None = None
+        heard: list[str] | None = None
+        with self._lock:
+            for wide in (False, True):
+                decoder = self._decoder(wide)
+                self._know(decoder, tokens)
+                decoder.set_align_text(" ".join(tokens))
+                segments = self._segments(decoder, pcm)
+                if segments is not None and len(segments) == len(tokens):
+                    forced = segments
+                    break
+            for wide in (False, True):
+                decoder = self._decoder(wide)
+                decoder.add_fsg("check", _slips(decoder, tokens))
+                decoder.activate_search("check")
+                segments = self._segments(decoder, pcm)
+                heard = None if segments is None else [w for w, _, _, _ in segments]
+                if heard == tokens:
+                    break
+        if forced is None:
+            return Check(None, None, heard)
+        spans = _clamp([(start, end) for _, start, end, _ in forced], audio.duration)
+        return Check(spans, [fit for _, _, _, fit in forced], heard)
+
     def _segments(self, decoder: Any, pcm: bytes) -> list[tuple[str, float, float, float]] | None:
         decoder.start_utt()
         decoder.process_raw(pcm, no_search=False, full_utt=True)
@@ -166,6 +200,17 @@ def _grammar(decoder: Any, sentences: Sequence[Sequence[str]], garbage: bool) ->
     if garbage:
         transitions += [(0, 0, GARBAGE_PROB, _garbage_word(i)) for i in range(len(GARBAGE))]
     return decoder.create_fsg("window", 0, final, transitions)
+
+
+def _slips(decoder: Any, tokens: Sequence[str]) -> Any:
+    """A chain of the words where each word of :data:`SLIP_PHONES` sounds or more may be left
+    out or said again."""
+    long = [len(decoder.lookup_word(t).split()) >= SLIP_PHONES for t in tokens]
+    transitions: list[tuple[int, int, float, str] | tuple[int, int, float]]
+    transitions = [(i, i + 1, 1.0, token) for i, token in enumerate(tokens)]
+    transitions += [(i, i + 1, SLIP) for i in range(len(tokens)) if long[i]]
+    transitions += [(i + 1, i + 1, SLIP, t) for i, t in enumerate(tokens) if long[i]]
+    return decoder.create_fsg("check", 0, len(tokens), transitions)
 
 
 def _parse(

@@ -54,6 +54,7 @@ class Engine(Protocol):
     name: str
     presets: tuple[str, ...]  # voice names the engine itself knows
     clones: bool  # speaks in the voice of a Reference (a clip and its transcript)
+    seeded: bool  # samples from a seed: another seed gives another take (verification retakes)
 
     @classmethod
     def languages(cls, voice: str | None, settings: Settings) -> frozenset[str] | None:

@@ -101,6 +101,7 @@ class F5Engine:
     name = "f5"
     presets = (BUNDLED,)
     clones = True
+    seeded = True
 
     def __init__(self, settings: Settings | None = None, options: F5Options | None = None) -> None:
         self.settings = settings or Settings()

@@ -40,6 +40,7 @@ class PiperEngine:
     name = "piper"
     presets = (BUNDLED,)
     clones = False
+    seeded = False
 
     def __init__(self, settings: Settings | None = None) -> None:
         require("piper", extra="piper")
