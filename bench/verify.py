@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.faults import KINDS, espeak_spoken, piper_spoken, takes
 from tests.longform import prose
+
 from voxcap.align.sphinx import SphinxAligner
 from voxcap.text import prepare
 from voxcap.verify import judge, typical_fit

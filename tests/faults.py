@@ -96,10 +96,10 @@ def takes(spoken: list[Spoken], seed: int = 0) -> list[Take]:
         ends = [s for s in at[w + 3 :] if not math.isnan(s)] or [len(x)]
         c = int(ends[0])
         noisy = x.copy()
-        noisy[a:b] += noise.normal(0, math.sqrt(np.mean(x**2) * 10 ** (NOISE_DB / 10)), b - a).astype(np.float32)
-        short = next(
-            int(s) for s in at[int(len(words) * 0.6) :] + [len(x)] if not math.isnan(s)
-        )
+        noisy[a:b] += noise.normal(
+            0, math.sqrt(np.mean(x**2) * 10 ** (NOISE_DB / 10)), b - a
+        ).astype(np.float32)
+        short = next(int(s) for s in [*at[int(len(words) * 0.6) :], len(x)] if not math.isnan(s))
         edits = {
             "clean": (x, None),
             "cut": (np.concatenate([x[:a], x[b:]]), w),

@@ -32,6 +32,7 @@ from voxcap.retake import Retakes, narrate
 from voxcap.runtime import Runtime
 from voxcap.settings import Settings
 from voxcap.text import Script, check_language, prepare
+from voxcap.verify import check_recording
 
 log = logging.getLogger(__name__)
 
@@ -186,19 +187,26 @@ def align(
     runtime: Runtime | None = None,
     aligner: str | None = None,
     on_progress: Listener | None = None,
+    verify: bool | None = None,
 ) -> SpeechResult:
     """Time every word of ``text`` in ``audio`` (a recording of that text), at any length
     (:mod:`voxcap.align.longform`). Words that are not spoken and speech that is not in the
-    text are reported in the result's ``alignment``.
+    text are reported in the result's ``alignment``. With ``verify`` (None:
+    ``settings.verify`` is "on"), each sentence is checked too (:mod:`voxcap.verify`): the
+    result's ``verification``, and a confidence per word.
 
     Raises:
         AlignmentError: none of the text could be found in the audio.
+        UnsupportedLanguage: verification of a text that is not English.
     """
     runtime = runtime or Runtime()
     stages = _Stages(on_progress)
+    verify = verify if verify is not None else runtime.settings.verify == "on"
     with stages.stage("normalize"):
         script = prepare(text, max_chars=runtime.settings.max_align_chars)
         _check_aligner(text, aligner or runtime.settings.aligner)
+        if verify:
+            check_language(text, "verification", frozenset({"en"}))
     chosen = runtime.aligner(aligner)
     with stages.stage("align"):
         sentences = [[t.text for t in s.tokens] for s in script.sentences]
@@ -209,7 +217,14 @@ def align(
                 f"{audio.duration:.2f} s of audio; is this the text that is spoken?"
             )
         words = word_times(script, placement.spans, audio.duration)
-    report = AlignmentReport(unplaced_words(script, placement.spans), placement.unmatched)
+    verification, spans = None, list(placement.spans)
+    if verify:
+        with stages.stage("verify"):
+            verification, confidence, spans = check_recording(
+                runtime.checker(), audio, script, spans, lambda f: stages.report("verify", f)
+            )
+        words = _confident(script, word_times(script, spans, audio.duration), confidence)
+    report = AlignmentReport(unplaced_words(script, spans), placement.unmatched)
     if report.unplaced or report.unmatched:
         log.warning(
             "%d of %d words could not be placed; %d stretches of speech are not in the text",
@@ -217,7 +232,9 @@ def align(
             len(words),
             len(report.unmatched),
         )
-    return SpeechResult(text, audio, words, stages.timings, alignment=report)
+    return SpeechResult(
+        text, audio, words, stages.timings, alignment=report, verification=verification
+    )
 
 
 def check_speakable(request: SpeechRequest, runtime: Runtime, timings: bool = True) -> None:

@@ -22,11 +22,11 @@ import numpy as np
 
 from voxcap.align.base import Aligner, Check
 from voxcap.align.sphinx import SphinxAligner
-from voxcap.domain import Audio, Reference, SentenceCheck, Verification
+from voxcap.domain import Audio, Reference, Verification
 from voxcap.engines.base import Engine, Span, Synthesis, SynthesisOptions
 from voxcap.errors import AlignmentError
 from voxcap.text import Script
-from voxcap.verify import Verdict, judge, typical_fit
+from voxcap.verify import Verdict, judge, report, typical_fit
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,15 @@ def narrate(
     return Narration(
         final,
         spans,
-        _verification(script, parts, verdicts, attempts, spans),
+        report(
+            script,
+            [
+                (status, reason, tries)
+                for v, tries in zip(verdicts, attempts, strict=True)
+                for status, reason in zip(v.statuses, v.reasons, strict=True)
+            ],
+            spans,
+        ),
         [c for v in verdicts for c in v.confidence],
         any(replaced),
         {"retake": time.perf_counter() - started} if sum(attempts) > len(parts) else {},
@@ -226,32 +234,3 @@ def _faded(samples: np.ndarray, n: int) -> np.ndarray:
         out[:n] *= ramp
         out[-n:] *= ramp[::-1]
     return out
-
-
-def _verification(
-    script: Script,
-    parts: list[Group],
-    verdicts: list[Verdict],
-    attempts: list[int],
-    spans: list[Span | None],
-) -> Verification:
-    sentences: list[SentenceCheck] = []
-    first = 0
-    for group, verdict, tries in zip(parts, verdicts, attempts, strict=True):
-        for k, n in enumerate(group.sentences):
-            tokens = script.sentences[n].tokens
-            placed = [s for s in spans[first : first + len(tokens)] if s is not None]
-            words = script.words[tokens[0].word : tokens[-1].word + 1]
-            sentences.append(
-                SentenceCheck(
-                    n,
-                    " ".join(words),
-                    verdict.statuses[k],
-                    verdict.reasons[k],
-                    tries,
-                    round(placed[0][0], 3) if placed else 0.0,
-                    round(placed[-1][1], 3) if placed else 0.0,
-                )
-            )
-            first += len(tokens)
-    return Verification(tuple(sentences))

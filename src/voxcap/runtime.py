@@ -128,6 +128,11 @@ class Runtime:
                 self._transcriber = Transcriber(self.settings)
         return self._transcriber.transcribe(audio)
 
+    def use_engine(self, engine: Engine) -> None:
+        """Serve ``engine`` under its name (an engine built by hand, e.g. a wrapped one)."""
+        with self._lock:
+            self._engines[engine.name] = engine
+
     def use_aligner(self, aligner: Aligner) -> None:
         """Serve ``aligner`` under its name (an aligner built by hand, e.g. another model)."""
         with self._lock:

@@ -95,6 +95,11 @@ class SpeechJob(CaptionSpec):
     audio_format: Literal["wav", "mp3", "flac", "opus"] = "mp3"
     speed: float = Field(1.0, ge=0.25, le=4.0)
     seed: int | None = Field(None, description="For engines with sampling (F5); Piper ignores.")
+    verify: bool | None = Field(
+        None,
+        description="Check the speech against the text and take failed sentences again "
+        "(docs/VERIFY.md); default VOXCAP_VERIFY (auto: for cloning engines).",
+    )
     timings: Literal["align", "engine"] = "align"
     aligner: str | None = None
     video: VideoSpec | None = Field(None, description="Also render video.mp4.")
@@ -138,6 +143,7 @@ class SpeechJob(CaptionSpec):
             self.timings,
             self.aligner,
             seed=self.seed,
+            verify=self.verify,
         )
 
 
@@ -170,6 +176,26 @@ class WordOut(BaseModel):
     text: str
     start: float
     end: float
+    confidence: float | None = None  # verified speech only (left out otherwise)
+
+
+class SentenceOut(BaseModel):
+    """How one sentence came out (docs/VERIFY.md)."""
+
+    index: int
+    text: str
+    status: Literal["ok", "suspect", "failed"]
+    reason: str
+    attempts: int
+    start: float
+    end: float
+
+
+class VerificationOut(BaseModel):
+    """The speech checked against the text: ``verified`` when every sentence is ok."""
+
+    verified: bool
+    sentences: list[SentenceOut]
 
 
 class AlignmentOut(BaseModel):
@@ -192,6 +218,7 @@ class SpeechOutput(BaseModel):
     duration: float
     timings: dict[str, float]
     alignment: AlignmentOut | None = None
+    verification: VerificationOut | None = None
 
     def signed(self, store: Store, expires: int | None = None) -> SpeechOutput:
         """A copy whose files carry fresh signed URLs instead of object keys."""
@@ -225,8 +252,12 @@ class SpeechOutput(BaseModel):
         )
         if document["audio"] is None:
             del document["audio"]
-        if document["alignment"] is None:
-            del document["alignment"]
+        for block in ("alignment", "verification"):
+            if document[block] is None:
+                del document[block]
+        for word in document["words"]:
+            if word["confidence"] is None:
+                del word["confidence"]
         return document
 
 
@@ -234,6 +265,7 @@ def speech_output(
     result: SpeechResult, exported: Exported, keep_keys: bool = False
 ) -> SpeechOutput:
     """The result document of a narration whose files were exported."""
+    from voxcap.captions.formats import verification_document, word_document
 
     def ref(f: Any) -> dict[str, Any]:
         if keep_keys:
@@ -251,10 +283,15 @@ def speech_output(
         audio=AudioRef(**ref(audio), duration=round(result.duration, 3)) if audio else None,
         captions={k: FileRef(**ref(f)) for k, f in exported.captions.items()},
         video=FileRef(**ref(exported.video)) if exported.video else None,
-        words=[WordOut(text=w.text, start=w.start, end=w.end) for w in result.words],
+        words=[WordOut(**word_document(w)) for w in result.words],
         duration=round(result.duration, 3),
         timings={k: round(v, 4) for k, v in {**result.timings, **exported.timings}.items()},
         alignment=alignment_output(result),
+        verification=(
+            VerificationOut(**verification_document(result.verification))
+            if result.verification is not None
+            else None
+        ),
     )
 
 

@@ -26,11 +26,17 @@ from __future__ import annotations
 import difflib
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from voxcap.align.base import Check
-from voxcap.domain import Status
+from voxcap.domain import Audio, SentenceCheck, Status, Verification
+from voxcap.engines.base import Span
+from voxcap.text import Script
+
+if TYPE_CHECKING:
+    from voxcap.align.sphinx import SphinxAligner
 
 DROP = 3.0  # a word this much below the typical fit is unclear: its sentence is suspect
 CONFIRM = 0.5  # a difference the free search heard counts where a word by it is this much below
@@ -38,6 +44,8 @@ SLOPE = 2.0  # how fast confidence falls around DROP below the typical fit
 FULL = 0.1  # seconds: a shorter word's fit is drawn toward the typical one (few frames: noisy)
 PRIOR = -1.2  # the typical fit of natural speech (Piper voices), for texts of a few words
 PRIOR_WEIGHT = 3  # ... counted as this many words
+LONGEST = 60.0  # seconds: a longer stretch of a recording is not checked (its words were lost)
+MARGIN = 0.5  # seconds of audio around a sentence of a recording when it is checked
 RANK: dict[Status, int] = {"ok": 0, "suspect": 1, "failed": 2}
 
 
@@ -92,12 +100,14 @@ def judge(check: Check, tokens: Sequence[str], sizes: Sequence[int], typical: fl
     confidence = [1.0 / (1.0 + math.exp(-SLOPE * (f - typical + DROP))) for f in fits]
     heard = check.heard if check.heard is not None else []
     ops = difflib.SequenceMatcher(a=list(tokens), b=heard, autojunk=False).get_opcodes()
+    explained: set[int] = set()  # tokens by a difference found: not reported again as unclear
     for op, a, b, c, d in ops:
         if op == "equal":
             continue
         near = range(max(a - 1, 0), min(max(b, a + 1) + 1, len(tokens)))
         if not any(fits[i] < typical - CONFIRM for i in near):
             continue  # the free search slipped where the forced alignment fits well
+        explained.update(near)
         where = sentence(a)
         if op == "delete":
             problems[where].append(("failed", f"{_quote(tokens[a:b])} not spoken"))
@@ -112,9 +122,100 @@ def judge(check: Check, tokens: Sequence[str], sizes: Sequence[int], typical: fl
             problems[where].append(("failed", f"{_quote(tokens[a:b])} not spoken as written"))
             confidence[a:b] = [min(x, 0.1) for x in confidence[a:b]]
     for i, f in enumerate(fits):
-        if f < typical - DROP:
+        if f < typical - DROP and i not in explained:
             problems[sentence(i)].append(("suspect", f"{_quote(tokens[i : i + 1])} unclear"))
     return _verdict(problems, confidence)
+
+
+def report(
+    script: Script, outcomes: Sequence[tuple[Status, str, int]], spans: Sequence[Span | None]
+) -> Verification:
+    """The verification of a narration or recording of ``script``: per sentence, its
+    (status, reason, takes), and where its placed tokens (``spans``) lie."""
+    sentences: list[SentenceCheck] = []
+    first = 0
+    for n, (sentence, (status, reason, takes)) in enumerate(
+        zip(script.sentences, outcomes, strict=True)
+    ):
+        tokens = sentence.tokens
+        placed = [s for s in spans[first : first + len(tokens)] if s is not None]
+        words = script.words[tokens[0].word : tokens[-1].word + 1]
+        start, end = (placed[0][0], placed[-1][1]) if placed else (0.0, 0.0)
+        sentences.append(
+            SentenceCheck(n, " ".join(words), status, reason, takes, round(start, 3), round(end, 3))
+        )
+        first += len(tokens)
+    return Verification(tuple(sentences))
+
+
+def check_recording(
+    checker: SphinxAligner,
+    audio: Audio,
+    script: Script,
+    spans: Sequence[Span | None],
+    progress: Callable[[float], None] | None = None,
+) -> tuple[Verification, list[float], list[Span | None]]:
+    """Verify a recording of ``script`` whose tokens were placed at ``spans`` (None: not
+    found). Each sentence is checked in its stretch of the audio: from the end of the words
+    before it to the start of the words after it, at most :data:`MARGIN` beyond its own. A
+    sentence with words that were not found is checked together with the sentence before it:
+    a word left out can make the aligner stretch that sentence over the next one's audio.
+    Where such a check places every word, its times replace the missing ones (the words it
+    hears are not spoken stay unplaced).
+
+    Returns the verification, each token's confidence and the tokens' spans."""
+    firsts = [0]
+    for sentence in script.sentences:
+        firsts.append(firsts[-1] + len(sentence.tokens))
+    runs: list[list[int]] = []
+    for k in range(len(script.sentences)):
+        whole = all(s is not None for s in spans[firsts[k] : firsts[k + 1]])
+        if runs and not whole:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    out = list(spans)
+    checks: list[tuple[Check | None, float]] = []
+    for n, run in enumerate(runs):
+        a, b = firsts[run[0]], firsts[run[-1] + 1]
+        placed = [s for s in spans[a:b] if s is not None]
+        before = [s[1] for s in spans[:a] if s is not None]
+        after = [s[0] for s in spans[b:] if s is not None]
+        lo = max(placed[0][0] - MARGIN if placed else 0.0, before[-1] if before else 0.0)
+        hi = after[0] if after else audio.duration
+        if len(placed) == b - a:
+            hi = min(hi, placed[-1][1] + MARGIN)
+        check = None
+        if hi - lo <= LONGEST:
+            rate = audio.sample_rate
+            piece = Audio(audio.samples[round(lo * rate) : round(hi * rate)], rate)
+            tokens = [t.text for k in run for t in script.sentences[k].tokens]
+            check = checker.check(piece, tokens)
+            if check.spans is not None and len(placed) < b - a:
+                out[a:b] = [(s + lo, e + lo) for s, e in check.spans]
+        checks.append((check, lo))
+        if progress:
+            progress((n + 1) / len(runs))
+    typical = typical_fit([c for c, _ in checks if c is not None])
+    outcomes: list[tuple[Status, str, int]] = []
+    confidence: list[float] = []
+    for run, (check, _) in zip(runs, checks, strict=True):
+        a, b = firsts[run[0]], firsts[run[-1] + 1]
+        tokens = [t.text for k in run for t in script.sentences[k].tokens]
+        if check is None:
+            lost = [t for t, s in zip(tokens, out[a:b], strict=True) if s is None]
+            outcomes += [("failed", f"{_quote(lost)} not found in the audio", 1)] * len(run)
+            confidence += [0.0 if s is None else 0.5 for s in out[a:b]]
+            continue
+        sizes = [len(script.sentences[k].tokens) for k in run]
+        verdict = judge(check, tokens, sizes, typical)
+        outcomes += [(s, r, 1) for s, r in zip(verdict.statuses, verdict.reasons, strict=True)]
+        confidence += verdict.confidence
+        if spans[a:b] != out[a:b]:  # re-placed here: what is not spoken stays unplaced
+            out[a:b] = [
+                None if c == 0.0 else s for s, c in zip(out[a:b], verdict.confidence, strict=True)
+            ]
+    return report(script, outcomes, out), confidence, out
 
 
 def _verdict(problems: list[list[tuple[Status, str]]], confidence: list[float]) -> Verdict:

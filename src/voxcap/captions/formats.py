@@ -7,6 +7,7 @@ it to bytes.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import Callable
@@ -16,7 +17,7 @@ import pysubs2
 
 from voxcap.captions.ass_styles import ass_file
 from voxcap.captions.cues import make_cues
-from voxcap.domain import CaptionOptions, Cue, SpeechResult
+from voxcap.domain import CaptionOptions, Cue, SpeechResult, Verification, Word
 from voxcap.errors import UnknownFormat
 
 
@@ -46,28 +47,52 @@ def _ass(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> byte
 def _csv(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> bytes:
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
-    out.writerow(["index", "text", "start", "end"])
+    verified = result.verification is not None
+    out.writerow(["index", "text", "start", "end", *(["confidence"] if verified else [])])
     for i, word in enumerate(result.words):
-        out.writerow([i, word.text, f"{word.start:.3f}", f"{word.end:.3f}"])
+        row = [i, word.text, f"{word.start:.3f}", f"{word.end:.3f}"]
+        if verified:
+            row.append("" if word.confidence is None else f"{word.confidence:.3f}")
+        out.writerow(row)
     return buffer.getvalue().encode("utf-8")
 
 
 def words_document(result: SpeechResult) -> dict[str, object]:
     """The words JSON: ``{"text", "duration", "sample_rate", "words": [{"text", "start",
     "end"}]}``, seconds with 3 decimals; an alignment adds ``"alignment": {"unplaced_words":
-    [index...], "unmatched_audio": [[start, end]...]}``."""
+    [index...], "unmatched_audio": [[start, end]...]}``; verified speech gives each word its
+    ``"confidence"`` and adds ``"verification"`` (:func:`verification_document`)."""
     document: dict[str, object] = {
         "text": result.text,
         "duration": round(result.duration, 3),
         "sample_rate": result.audio.sample_rate,
-        "words": [{"text": w.text, "start": w.start, "end": w.end} for w in result.words],
+        "words": [word_document(w) for w in result.words],
     }
     if result.alignment is not None:
         document["alignment"] = {
             "unplaced_words": list(result.alignment.unplaced),
             "unmatched_audio": [list(span) for span in result.alignment.unmatched],
         }
+    if result.verification is not None:
+        document["verification"] = verification_document(result.verification)
     return document
+
+
+def word_document(word: Word) -> dict[str, object]:
+    """``{"text", "start", "end"}``, and ``"confidence"`` when the word was verified."""
+    out: dict[str, object] = {"text": word.text, "start": word.start, "end": word.end}
+    if word.confidence is not None:
+        out["confidence"] = word.confidence
+    return out
+
+
+def verification_document(verification: Verification) -> dict[str, object]:
+    """``{"verified": all sentences ok, "sentences": [{"index", "text", "status", "reason",
+    "attempts", "start", "end"}]}`` (docs/VERIFY.md)."""
+    return {
+        "verified": not verification.flagged,
+        "sentences": [dataclasses.asdict(s) for s in verification.sentences],
+    }
 
 
 def _json(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> bytes:

@@ -114,6 +114,14 @@ def speak(
     max_duration: MaxDur = 3.0,
     speed: Annotated[float, typer.Option(help="Speaking rate, 0.25-4.")] = 1.0,
     seed: Annotated[int | None, typer.Option(help="Same seed, same speech (f5).")] = None,
+    verify: Annotated[
+        bool | None,
+        typer.Option(
+            "--verify/--no-verify",
+            help="Check the speech against the text; take failed sentences again (f5). "
+            "Default: VOXCAP_VERIFY (auto: on for f5).",
+        ),
+    ] = None,
     nfe_step: Annotated[
         int | None, typer.Option(min=1, max=128, help="f5 flow steps: 32 (default), 16 fast.")
     ] = None,
@@ -156,8 +164,18 @@ def speak(
         rt = runtime(f5_nfe_step=nfe_step)
         if out_dir is not None:
             check_writable(out_dir)
+        if play and verify:
+            raise InvalidInput("--play speaks each sentence as it is made: it cannot --verify")
         request = SpeechRequest(
-            body, engine, voice, speed, timings.value, aligner, ref_text=ref_text, seed=seed
+            body,
+            engine,
+            voice,
+            speed,
+            timings.value,
+            aligner,
+            ref_text=ref_text,
+            seed=seed,
+            verify=False if play else verify,
         )
         plan = _video_plan(video, aspect, background, background_volume, fps, None)
         options = _caption_options(
@@ -212,6 +230,12 @@ def align(
     aspect: Aspect = "9:16",
     background: Background = "#141420",
     fps: Fps = 30,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify", help="Check that each sentence is spoken as written (docs/VERIFY.md)."
+        ),
+    ] = False,
     as_json: AsJson = False,
 ) -> None:
     """Time the words of a text in an existing recording (audio or video) and write the
@@ -245,7 +269,7 @@ def align(
             position=position,
         )
         with progress_bar(not as_json) as listener:
-            result = run_align(recording, body, rt, aligner, listener)
+            result = run_align(recording, body, rt, aligner, listener, verify or None)
             artifacts, stage_times = render(result, None, formats, options, plan, listener)
         _finish(result, _deliver(rt, artifacts, stage_times, out_dir), started, as_json)
 
@@ -361,6 +385,7 @@ def _finish(result: SpeechResult, exported: Exported, started: float, as_json: b
         for f in files:  # URLs: one per line, whole, to copy
             out.print(f"{f.format}  {f.bytes:,} bytes  {f.url}", soft_wrap=True, highlight=False)
     _mismatches(result)
+    _verified(result)
     wall = time.perf_counter() - started
     rtf = wall / result.duration if result.duration else 0.0
     out.print(
@@ -386,6 +411,28 @@ def _mismatches(result: SpeechResult) -> None:
     if report.unmatched:
         spans = ", ".join(f"{s:.1f}-{e:.1f} s" for s, e in report.unmatched[:8])
         out.print(f"[yellow]speech that is not in the text[/] at {spans}", highlight=False)
+
+
+def _verified(result: SpeechResult) -> None:
+    """Say how the speech compares with the text, when it was verified."""
+    if result.verification is None:
+        return
+    flagged = result.verification.flagged
+    if not flagged:
+        out.print(f"[green]all {len(result.words)} words verified[/]", highlight=False)
+        return
+    out.print(
+        f"[yellow]{len(flagged)} of {len(result.verification.sentences)} sentences not "
+        "spoken as written:[/]",
+        highlight=False,
+    )
+    for check in flagged[:12]:
+        tries = f", {check.attempts} takes" if check.attempts > 1 else ""
+        out.print(
+            f"  {check.status} at {check.start:.1f} s{tries}: {check.reason}",
+            soft_wrap=True,
+            highlight=False,
+        )
 
 
 def document(result: SpeechResult, exported: Exported) -> dict[str, Any]:
