@@ -187,6 +187,25 @@ def test_wait_returns_the_finished_job(api: Api) -> None:
     assert response.status_code == 200 and response.json()["status"] == "succeeded"
 
 
+def test_a_verified_narration_carries_the_verification_block(api: Api) -> None:
+    text = "Check every word. Then say so."
+    with api.working(), api.client() as client:
+        job = client.post("/v1/speech?wait=60", json={"text": text, "verify": True}).json()
+        plain = client.post("/v1/speech?wait=60", json={"text": text}).json()
+    result = job["result"]
+    assert result["verification"]["verified"] is True
+    assert [
+        (s["index"], s["status"], s["attempts"]) for s in result["verification"]["sentences"]
+    ] == [
+        (0, "ok", 1),
+        (1, "ok", 1),
+    ]
+    assert all(0.5 < w["confidence"] <= 1 for w in result["words"])
+    # Piper is not a cloning engine: not verified unless asked
+    assert "verification" not in plain["result"]
+    assert all("confidence" not in w for w in plain["result"]["words"])
+
+
 def test_events_stream_progress_until_done(api: Api) -> None:
     with api.client() as client:
         job = client.post("/v1/speech", json={"text": "Stream my progress. Two sentences."})

@@ -80,6 +80,32 @@ def test_speak_is_the_default_operation(worker: ModuleType) -> None:
     assert worker.COLD_START > 0
 
 
+def test_speak_and_align_verified(
+    worker: ModuleType, clip_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .conftest import CLIP_TEXT
+
+    monkeypatch.setattr(worker.RUNTIME.settings, "fetch_allow_networks", ["127.0.0.0/8"])
+    output = worker.handler(
+        {"id": "job-v", "input": {"text": "Every word is here.", "verify": True}}
+    )
+    assert output["verification"]["verified"] is True
+    assert output["verification"]["sentences"][0]["status"] == "ok"
+    assert all(w["confidence"] > 0.5 for w in output["words"])
+    aligned = worker.handler(
+        {
+            "id": "job-va",
+            "input": {
+                "operation": "align",
+                "audio_url": f"{clip_server}/clip.wav",
+                "text": CLIP_TEXT,
+                "verify": True,
+            },
+        }
+    )
+    assert aligned["verification"]["verified"] is True, aligned["verification"]
+
+
 def test_speak_with_video_returns_the_mp4(worker: ModuleType) -> None:
     output = worker.handler(
         {

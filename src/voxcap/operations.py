@@ -30,6 +30,9 @@ class AlignInput(CaptionSpec):
     audio_url: str = Field(pattern=r"^https?://", description="The recording to caption.")
     text: str = Field(min_length=1, description="What the recording says.")
     aligner: str | None = None
+    verify: bool | None = Field(
+        None, description="Check each sentence is spoken as written (default VOXCAP_VERIFY=on)."
+    )
 
 
 class VoiceAddInput(BaseModel):
@@ -71,7 +74,12 @@ def _align(rt: Runtime, spec: Any, job_id: str, listener: Listener | None) -> Re
         FetchPolicy.of(s.max_voice_bytes * 4, s.fetch_timeout, s.fetch_allow_networks),
     )
     result = align(
-        decode(data, spec.audio_url.split("?")[0]), spec.text, rt, spec.aligner, listener
+        decode(data, spec.audio_url.split("?")[0]),
+        spec.text,
+        rt,
+        spec.aligner,
+        listener,
+        spec.verify,
     )
     artifacts, timings = render(result, None, list(spec.captions), spec.caption_options())
     exported = to_store(artifacts, rt.store, job_id, timings)
