@@ -5,6 +5,8 @@ aligner's word-boundary error against Piper's native timings.
 
 Real-time factor (RTF) = stage wall time / audio duration (lower is faster). The overhead ratio
 is everything but ``synthesize`` over the audio duration; the target is <= 0.05 on 2 CPU cores.
+Verification (docs/VERIFY.md) runs the same text with ``verify=True``: its cost is the align
+stage's extra time over the audio duration (target <= 0.05 on 2 CPU cores).
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ TEXT = "\n\n".join([PARAGRAPH, " ".join(SENTENCES)])
 STAGES = ["normalize", "synthesize", "align", "captions", "encode"]
 
 
-def run_once(runtime: Runtime, fmt: str) -> tuple[SpeechResult, dict[str, float]]:
-    result = speak(SpeechRequest(TEXT), runtime)
+def run_once(
+    runtime: Runtime, fmt: str, verify: bool = False
+) -> tuple[SpeechResult, dict[str, float]]:
+    result = speak(SpeechRequest(TEXT, verify=verify), runtime)
     timings = dict(result.timings)
     started = time.perf_counter()
     render_captions(result, ["srt", "vtt", "ass", "csv", "json"], CaptionOptions())
@@ -87,6 +91,15 @@ def main() -> None:
         f"aligner vs piper boundaries ({len(errors)}): mean {errors.mean():.1f} ms, "
         f"median {np.median(errors):.1f} ms, p95 {np.percentile(errors, 95):.1f} ms, "
         f"within 20 ms {np.mean(errors <= 20):.1%}, within 50 ms {np.mean(errors <= 50):.1%}"
+    )
+    verified = [run_once(runtime, args.audio_format, verify=True) for _ in range(args.runs)]
+    extra = statistics.median(t["align"] for _, t in verified) - median["align"]
+    checks = verified[-1][0].verification
+    assert checks is not None
+    lines.append(
+        f"verification: align {extra:+.3f} s, cost / audio = {extra / duration:.4f} (target "
+        f"<= 0.05); {len(checks.sentences) - len(checks.flagged)} of {len(checks.sentences)} "
+        "sentences ok"
     )
     lines.append(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     sys.stdout.write("\n".join(lines) + "\n")

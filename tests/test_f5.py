@@ -60,7 +60,11 @@ def engine(tiny: dict[str, Any]) -> F5Engine:
 def f5_runtime(tiny: dict[str, Any]) -> Runtime:
     from voxcap.align.ctc import CTCAligner
 
-    settings = Settings(engine="f5", aligner="ctc", device="cpu", f5_nfe_step=4, **tiny)
+    # the tiny model speaks noise: verification (on for f5) would fail it and take it again;
+    # that is tested on its own (test_verification_takes_the_tiny_f5s_noise_again)
+    settings = Settings(
+        engine="f5", aligner="ctc", device="cpu", f5_nfe_step=4, verify="off", **tiny
+    )
     runtime = Runtime(settings)
     model, labels = tiny_ctc()
     runtime.use_aligner(CTCAligner(settings, model, labels))
@@ -131,6 +135,26 @@ def test_short_sentences_are_spoken_together_and_share_a_span(
     assert len(set(synthesis.sentence_spans)) == 1  # one chunk: one span for all four
     result = speak(SpeechRequest(text, seed=2), f5_runtime)  # aligned together in it
     assert [w.text for w in result.words] == text.split()
+
+
+def test_verification_takes_the_tiny_f5s_noise_again(tiny: dict[str, Any]) -> None:
+    """Verification is on for f5: the random model's noise fails every check, so each chunk is
+    synthesised again with new seeds (the real F5 code path) until the takes run out; the
+    narration stays whole and repeatable."""
+    from voxcap.align.ctc import CTCAligner
+
+    settings = Settings(engine="f5", aligner="ctc", device="cpu", f5_nfe_step=2, takes=2, **tiny)
+    runtime = Runtime(settings)
+    runtime.use_aligner(CTCAligner(settings, *tiny_ctc()))
+    request = SpeechRequest("A first sentence here. And then a second one.", seed=4)
+    result = speak(request, runtime)
+    assert result.verification is not None
+    assert [s.status for s in result.verification.sentences] == ["failed", "failed"]
+    assert {s.attempts for s in result.verification.sentences} == {2}
+    assert all(w.confidence is not None for w in result.words)
+    assert result.words[-1].end <= result.duration
+    again = speak(request, runtime)
+    assert np.array_equal(again.audio.samples, result.audio.samples)  # seeded takes repeat
 
 
 def test_batching_does_not_change_the_chunks(tiny: dict[str, Any]) -> None:
@@ -233,6 +257,7 @@ def test_a_library_voice_is_prepared_once_and_cached(
         aligner="ctc",
         device="cpu",
         f5_nfe_step=2,
+        verify="off",
         storage=f"file://{tmp_path / 'store'}",
         voice_cache_dir=tmp_path / "cache",
         **tiny,

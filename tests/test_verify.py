@@ -101,7 +101,7 @@ class Misreading(PiperEngine):
 
 
 def misreading_runtime(attempts: int) -> tuple[Runtime, Misreading]:
-    rt = Runtime(Settings(engine="misreading", aligner="sphinx", attempts=attempts))
+    rt = Runtime(Settings(engine="misreading", aligner="sphinx", takes=attempts))
     engine = Misreading(first=7)
     rt.use_engine(engine)
     return rt, engine

@@ -115,7 +115,7 @@ def speak(
         words = engine_words
     else:
         assert aligner is not None
-        retakes = Retakes(engine, voice, options, runtime.settings.attempts)
+        retakes = Retakes(engine, voice, options, runtime.settings.takes)
         with stages.stage("align"):
             narration = narrate(script, synthesis, aligner, checker, retakes, stages.report)
         stages.timings.update(narration.timings)

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
         description="Check speech against the text (docs/VERIFY.md): auto = for cloning "
         "engines (f5), on = for every engine and for voxcap align, off = never.",
     )
-    attempts: int = Field(
+    takes: int = Field(
         3,
         ge=1,
         le=10,
