@@ -1,6 +1,6 @@
 """Verification benchmark: how many faulty takes it flags, how many clean ones, and its cost.
 
-    python bench/verify.py [--sentences 120] [--voices piper piper1.3 espeak]
+    python bench/verify.py [--sentences 120] [--voices piper piper1.3 espeak] [--noise-db 6]
 
 The test set (tests/faults.py): each sentence spoken alone (Piper at speed 1.0 or 1.3, or
 espeak-ng), then cut, a word repeated, three words replaced by other speech, noise 6 dB over
@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import tests.faults
 from tests.faults import KINDS, espeak_spoken, piper_spoken, takes
 from tests.longform import prose
 
@@ -71,7 +72,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=120)
     parser.add_argument("--voices", nargs="+", default=list(VOICES), choices=list(VOICES))
+    parser.add_argument("--noise-db", type=float, default=tests.faults.NOISE_DB)
     args = parser.parse_args()
+    tests.faults.NOISE_DB = args.noise_db  # the noise fault: dB over the speech
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     for k, voice in enumerate(args.voices):
         result = run(voice, args.sentences, seed=11 + k)

@@ -118,7 +118,9 @@ def speak(
         retakes = Retakes(engine, voice, options, runtime.settings.takes)
         with stages.stage("align"):
             narration = narrate(script, synthesis, aligner, checker, retakes, stages.report)
-        stages.timings.update(narration.timings)
+        for stage, seconds in narration.timings.items():  # retakes ran inside "align"
+            stages.timings["align"] -= seconds
+            stages.timings[stage] = seconds
         audio, verification = narration.audio, narration.verification
         words = word_times(script, narration.spans, audio.duration)
         if narration.confidence is not None:
@@ -143,7 +145,8 @@ def verifies(request: SpeechRequest, engine: type[Engine], settings: Settings) -
         UnsupportedLanguage: verification asked for on a text that is not English.
     """
     asked = request.verify if request.verify is not None else settings.verify == "on"
-    if not asked and not (request.verify is None and settings.verify == "auto" and engine.clones):
+    auto = request.verify is None and settings.verify == "auto"
+    if not asked and not (auto and getattr(engine, "clones", False)):
         return False
     try:
         check_language(request.text, "verification", frozenset({"en"}))
