@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from voxcap.align.base import Check
+from voxcap.align.sphinx import REDUCED
 from voxcap.domain import Audio, SentenceCheck, Status, Verification
 from voxcap.engines.base import Span
 from voxcap.text import Script
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from voxcap.align.sphinx import SphinxAligner
 
 DROP = 3.0  # a word this much below the typical fit is unclear: its sentence is suspect
+LAX = 1.5  # ... more below for short and function words, which fluent speech reduces
 CONFIRM = 0.5  # a difference the free search heard counts where a word by it is this much below
 SLOPE = 2.0  # how fast confidence falls around DROP below the typical fit
 FULL = 0.1  # seconds: a shorter word's fit is drawn toward the typical one (few frames: noisy)
@@ -114,6 +116,8 @@ def judge(check: Check, tokens: Sequence[str], sizes: Sequence[int], typical: fl
             confidence[a:b] = [0.0] * (b - a)
         elif op == "insert":
             extra = heard[c:d]
+            if check.heard_fits and max(check.heard_fits[c:d]) < typical - DROP:
+                continue  # what it heard there sounds like none of the words: a breath, a pause
             repeated = extra == list(tokens[max(a - len(extra), 0) : a])
             after = _quote(tokens[a - 1 : a]) if a else "the start"
             what = f"{_quote(extra)} said twice" if repeated else f"extra speech after {after}"
@@ -122,7 +126,8 @@ def judge(check: Check, tokens: Sequence[str], sizes: Sequence[int], typical: fl
             problems[where].append(("failed", f"{_quote(tokens[a:b])} not spoken as written"))
             confidence[a:b] = [min(x, 0.1) for x in confidence[a:b]]
     for i, f in enumerate(fits):
-        if f < typical - DROP and i not in explained:
+        lax = LAX if tokens[i] in REDUCED or len(tokens[i]) <= 3 else 0.0
+        if f < typical - DROP - lax and i not in explained:
             problems[sentence(i)].append(("suspect", f"{_quote(tokens[i : i + 1])} unclear"))
     return _verdict(problems, confidence)
 

@@ -31,6 +31,7 @@ class Check:
     spans: list[Span] | None
     fits: list[float] | None
     heard: list[str] | None
+    heard_fits: list[float] | None = None  # the fit of each token heard
 
 
 class Aligner(Protocol):

@@ -36,6 +36,11 @@ _BASE = re.compile(r"\(\d+\)$")  # "the(2)": the dictionary's second pronunciati
 SKIP = 1e-3  # grammar probability of skipping a sentence of the text
 SLIP = 1e-3  # ... of leaving out or repeating a word (:meth:`SphinxAligner.check`)
 SLIP_PHONES = 3  # words of fewer sounds are never left out or repeated there (too short to tell)
+# ... nor are these function words, which fluent speech reduces to a sound or two ("n" for "and")
+REDUCED = frozenset(
+    "and that than then them they there their these those this from with have has had were "
+    "your you'll what when will would could should into onto upon about".split()
+)
 GARBAGE_PROB = 1e-4  # ... and of each garbage word
 # Garbage: common short English words (as phones); a phone loop would fit any speech better,
 # but single-phone words make pocketsphinx expand every context and run 50x slower.
@@ -114,7 +119,7 @@ class SphinxAligner:
             return Check([], [], [])
         pcm = _pcm16k(audio)
         forced: list[tuple[str, float, float, float]] | None = None
-        heard: list[str] | None = None
+        heard: list[tuple[str, float, float, float]] | None = None
         with self._lock:
             for wide in (False, True):
                 decoder = self._decoder(wide)
@@ -128,14 +133,15 @@ class SphinxAligner:
                 decoder = self._decoder(wide)
                 decoder.add_fsg("check", _slips(decoder, tokens))
                 decoder.activate_search("check")
-                segments = self._segments(decoder, pcm)
-                heard = None if segments is None else [w for w, _, _, _ in segments]
-                if heard == tokens:
+                heard = self._segments(decoder, pcm)
+                if heard is not None and [w for w, _, _, _ in heard] == tokens:
                     break
+        words = None if heard is None else [w for w, _, _, _ in heard]
+        fits = None if heard is None else [f for _, _, _, f in heard]
         if forced is None:
-            return Check(None, None, heard)
+            return Check(None, None, words, fits)
         spans = _clamp([(start, end) for _, start, end, _ in forced], audio.duration)
-        return Check(spans, [fit for _, _, _, fit in forced], heard)
+        return Check(spans, [fit for _, _, _, fit in forced], words, fits)
 
     def _segments(self, decoder: Any, pcm: bytes) -> list[tuple[str, float, float, float]] | None:
         decoder.start_utt()
@@ -203,9 +209,9 @@ def _grammar(decoder: Any, sentences: Sequence[Sequence[str]], garbage: bool) ->
 
 
 def _slips(decoder: Any, tokens: Sequence[str]) -> Any:
-    """A chain of the words where each word of :data:`SLIP_PHONES` sounds or more may be left
-    out or said again."""
-    long = [len(decoder.lookup_word(t).split()) >= SLIP_PHONES for t in tokens]
+    """A chain of the words where each word of :data:`SLIP_PHONES` sounds or more (but those
+    in :data:`REDUCED`) may be left out or said again."""
+    long = [len(decoder.lookup_word(t).split()) >= SLIP_PHONES and t not in REDUCED for t in tokens]
     transitions: list[tuple[int, int, float, str] | tuple[int, int, float]]
     transitions = [(i, i + 1, 1.0, token) for i, token in enumerate(tokens)]
     transitions += [(i, i + 1, SLIP) for i in range(len(tokens)) if long[i]]
