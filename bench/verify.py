@@ -76,8 +76,8 @@ def main() -> None:
     args = parser.parse_args()
     tests.faults.NOISE_DB = args.noise_db  # the noise fault: dB over the speech
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
-    for k, voice in enumerate(args.voices):
-        result = run(voice, args.sentences, seed=11 + k)
+    for voice in args.voices:
+        result = run(voice, args.sentences, seed=11 + list(VOICES).index(voice))
         faulty = [result[kind] for kind in KINDS if kind != "clean"]
         caught = sum(f for f, _ in faulty) / sum(t for _, t in faulty)
         row = " | ".join(f"{kind} {f}/{t}" for kind, (f, t) in result.items())
