@@ -28,7 +28,7 @@ from voxcap.errors import (
     UnknownAligner,
     UnsupportedLanguage,
 )
-from voxcap.retake import Retakes, narrate
+from voxcap.retake import Retakes, time_and_verify
 from voxcap.runtime import Runtime
 from voxcap.settings import Settings
 from voxcap.text import Script, check_language, prepare
@@ -117,7 +117,7 @@ def speak(
         assert aligner is not None
         retakes = Retakes(engine, voice, options, runtime.settings.takes)
         with stages.stage("align"):
-            narration = narrate(script, synthesis, aligner, checker, retakes, stages.report)
+            narration = time_and_verify(script, synthesis, aligner, checker, retakes, stages.report)
         for stage, seconds in narration.timings.items():  # retakes ran inside "align"
             stages.timings["align"] -= seconds
             stages.timings[stage] = seconds

@@ -88,7 +88,7 @@ def groups(script: Script, synthesis: Synthesis) -> list[Group]:
     return out
 
 
-def narrate(
+def time_and_verify(
     script: Script,
     synthesis: Synthesis,
     aligner: Aligner,
