@@ -109,6 +109,8 @@ def judge(check: Check, tokens: Sequence[str], sizes: Sequence[int], typical: fl
         near = range(max(a - 1, 0), min(max(b, a + 1) + 1, len(tokens)))
         if not any(fits[i] < typical - CONFIRM for i in near):
             continue  # the free search slipped where the forced alignment fits well
+        if op == "insert" and check.heard_fits and max(check.heard_fits[c:d]) < typical - DROP:
+            continue  # what it heard there sounds like none of the words: a breath, a pause
         explained.update(near)
         where = sentence(a)
         if op == "delete":
@@ -116,8 +118,6 @@ def judge(check: Check, tokens: Sequence[str], sizes: Sequence[int], typical: fl
             confidence[a:b] = [0.0] * (b - a)
         elif op == "insert":
             extra = heard[c:d]
-            if check.heard_fits and max(check.heard_fits[c:d]) < typical - DROP:
-                continue  # what it heard there sounds like none of the words: a breath, a pause
             repeated = extra == list(tokens[max(a - len(extra), 0) : a])
             after = _quote(tokens[a - 1 : a]) if a else "the start"
             what = f"{_quote(extra)} said twice" if repeated else f"extra speech after {after}"
