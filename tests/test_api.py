@@ -206,6 +206,15 @@ def test_a_verified_narration_carries_the_verification_block(api: Api) -> None:
     assert all("confidence" not in w for w in plain["result"]["words"])
 
 
+def test_verification_that_cannot_run_is_refused_at_submit(api: Api) -> None:
+    body = {"text": "Check every word.", "timings": "engine", "verify": True}
+    with api.client() as client:
+        response = client.post("/v1/speech", json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "invalid_input"
+    assert "verification" in response.json()["error"]["message"]
+
+
 def test_events_stream_progress_until_done(api: Api) -> None:
     with api.client() as client:
         job = client.post("/v1/speech", json={"text": "Stream my progress. Two sentences."})

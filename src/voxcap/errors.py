@@ -37,7 +37,8 @@ class VoxcapError(Exception):
 class InvalidInput(VoxcapError):
     """Bad input not covered by a more specific code: text given twice or not at all, an
     unreadable text file, speed outside 0.25-4, a loudness that is NaN, outside -40...-13 LUFS
-    or not a preset, a clip to clone without its text, a non-cloning engine given a clip."""
+    or not a preset, a clip to clone without its text, a non-cloning engine given a clip,
+    verification asked for with the engine's own timings."""
 
     code = "invalid_input"
     http_status = 422
@@ -66,8 +67,9 @@ class TextTooLong(InvalidInput):
 
 
 class UnsupportedLanguage(InvalidInput):
-    """The text is in a language the chosen engine, voice or aligner cannot handle; the message
-    names the language and what can (checked before any model loads)."""
+    """The text is in a language the chosen engine, voice or aligner (or verification, which
+    reads English) cannot handle; the message names the language and what can (checked before
+    any model loads)."""
 
     code = "unsupported_language"
 

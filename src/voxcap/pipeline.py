@@ -241,12 +241,14 @@ def align(
 
 
 def check_speakable(request: SpeechRequest, runtime: Runtime, timings: bool = True) -> None:
-    """The engine (in the request's voice) speaks the text's language, and the aligner reads
-    it when words are to be aligned: checked before any model loads.
+    """The engine (in the request's voice) speaks the text's language, the aligner reads it
+    when words are to be aligned, and verification can run when it is asked for: checked
+    before any model loads.
 
     Raises:
         UnknownEngine, UnknownAligner: no such engine or aligner.
         UnsupportedLanguage: the text is in a language they cannot handle.
+        InvalidInput: verification asked for with the engine's own timings.
     """
     settings = runtime.settings
     name = request.engine or settings.engine
@@ -263,6 +265,8 @@ def check_speakable(request: SpeechRequest, runtime: Runtime, timings: bool = Tr
     )
     if timings and request.timings == "align":
         _check_aligner(request.text, request.aligner or settings.aligner)
+    if timings:
+        verifies(request, engine, settings)  # verification asked for where it cannot run
 
 
 def _check_aligner(text: str, name: str) -> None:
