@@ -14,7 +14,7 @@ import pytest
 import soundfile as sf
 
 from voxcap.captions.formats import WRITERS, words_document
-from voxcap.domain import CaptionOptions, SpeechRequest
+from voxcap.domain import Audio, CaptionOptions, SpeechRequest
 from voxcap.engines.base import SynthesisOptions
 from voxcap.engines.piper import PiperEngine
 from voxcap.errors import InvalidInput, UnsupportedLanguage
@@ -153,6 +153,22 @@ def test_words_files_carry_confidence_and_the_verification_block(runtime: Runtim
     plain = speak(SpeechRequest(TEXT, verify=False), runtime)
     assert "verification" not in words_document(plain)
     assert "confidence" not in WRITERS["csv"].render(plain, [], CaptionOptions()).decode()
+
+
+def test_a_word_said_twice_next_to_a_word_the_dictionary_lacks(runtime: Runtime) -> None:
+    """The free search may need the wide-beam decoder when the forced one did not: it must
+    know the text's words too (a fresh aligner, as in a new process)."""
+    from voxcap.align.sphinx import SphinxAligner
+
+    text = "The zorblatt carried a wooden box near the harbour."
+    result = speak(SpeechRequest(text), runtime)
+    rate, samples = result.audio.sample_rate, result.audio.samples
+    a, b = (round(result.words[k].start * rate) for k in (4, 5))  # "wooden"
+    repeated = Audio(np.concatenate([samples[:b], samples[a:b], samples[b:]]), rate)
+    tokens = [t.text for t in prepare(text).tokens]
+    check = SphinxAligner().check(repeated, tokens)
+    verdict = judge(check, tokens, [len(tokens)], typical_fit([check]))
+    assert verdict.statuses == ("failed",) and "'wooden' said twice" in verdict.reasons[0]
 
 
 def test_verification_is_on_for_cloning_engines_and_reads_english_only() -> None:

@@ -131,6 +131,7 @@ class SphinxAligner:
                     break
             for wide in (False, True):
                 decoder = self._decoder(wide)
+                self._know(decoder, tokens)  # the forced search may not have used this decoder
                 decoder.add_fsg("check", _slips(decoder, tokens))
                 decoder.activate_search("check")
                 heard = self._segments(decoder, pcm)
