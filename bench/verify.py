@@ -22,12 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import tests.faults
-from tests.faults import KINDS, espeak_spoken, piper_spoken, takes
+from tests.faults import Judged, espeak_spoken, judged, piper_spoken, takes
 from tests.longform import prose
 
 from voxcap.align.sphinx import SphinxAligner
 from voxcap.text import prepare
-from voxcap.verify import judge, typical_fit
 
 log = logging.getLogger("bench.verify")
 VOICES = {
@@ -37,35 +36,31 @@ VOICES = {
 }
 
 
-def run(voice: str, sentences: int, seed: int) -> dict[str, tuple[int, int]]:
-    """Flagged / all per fault kind for ``voice``; logs the cost."""
+def run(voice: str, sentences: int, seed: int) -> Judged:
+    """The test set of ``voice`` judged; logs the cost."""
     set_ = takes(VOICES[voice](prose(sentences, seed=seed)), seed=seed)
     checker = SphinxAligner()
-    checks, seconds, audio = [], 0.0, 0.0
-    for take in set_:
-        tokens = [t.text for t in prepare(take.sentence).tokens]
-        started = time.perf_counter()
-        checks.append((tokens, checker.check(take.audio, tokens)))
-        seconds += time.perf_counter() - started
-        audio += take.audio.duration
-    typical = typical_fit([c for _, c in checks])
-    clean = sum(t.audio.duration for t in set_ if t.kind == "clean")
-    log.info("%s: %d takes, %.0f s of audio, typical fit %.2f", voice, len(set_), audio, typical)
-    log.info("%s: check RTF %.3f over all takes", voice, seconds / audio)
-    out: dict[str, tuple[int, int]] = {}
-    for take, (tokens, check) in zip(set_, checks, strict=True):
-        verdict = judge(check, tokens, [len(tokens)], typical)
-        flagged, total = out.get(take.kind, (0, 0))
-        out[take.kind] = (flagged + (verdict.worst != "ok"), total + 1)
-        if take.kind == "clean" and verdict.worst != "ok":
-            log.info("clean take flagged: %s (%s)", take.sentence, verdict.reasons[0])
+    result = judged(set_, checker)
+    log.info(
+        "%s: %d takes, %.0f s of audio, typical fit %.2f",
+        voice,
+        len(set_),
+        result.audio,
+        result.typical,
+    )
+    log.info("%s: check RTF %.3f over all takes", voice, result.seconds / result.audio)
+    for line in result.clean_flagged:
+        log.info("clean take flagged: %s", line)
     # the cost on clean speech alone: what a narration that needs no retake pays
+    clean = [t for t in set_ if t.kind == "clean"]
     started = time.perf_counter()
-    for take in set_:
-        if take.kind == "clean":
-            checker.check(take.audio, [t.text for t in prepare(take.sentence).tokens])
-    log.info("%s: check RTF %.3f on clean takes", voice, (time.perf_counter() - started) / clean)
-    return out
+    for take in clean:
+        checker.check(take.audio, [t.text for t in prepare(take.sentence).tokens])
+    seconds = time.perf_counter() - started
+    log.info(
+        "%s: check RTF %.3f on clean takes", voice, seconds / sum(t.audio.duration for t in clean)
+    )
+    return result
 
 
 def main() -> None:
@@ -78,10 +73,8 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     for voice in args.voices:
         result = run(voice, args.sentences, seed=11 + list(VOICES).index(voice))
-        faulty = [result[kind] for kind in KINDS if kind != "clean"]
-        caught = sum(f for f, _ in faulty) / sum(t for _, t in faulty)
-        row = " | ".join(f"{kind} {f}/{t}" for kind, (f, t) in result.items())
-        log.info("%s | %s | faulty flagged %.1f %%", voice, row, 100 * caught)
+        row = " | ".join(f"{kind} {f}/{t}" for kind, (f, t) in result.counts.items())
+        log.info("%s | %s | faulty flagged %.1f %%", voice, row, 100 * result.caught())
 
 
 if __name__ == "__main__":

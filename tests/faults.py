@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -112,3 +114,45 @@ def takes(spoken: list[Spoken], seed: int = 0) -> list[Take]:
             samples, word = edits[kind]
             out.append(Take(kind, item.sentence, Audio(samples.astype(np.float32), rate), word))
     return out
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A test set checked and judged as a narration is (against the typical fit of all its
+    takes): per fault kind, (takes flagged suspect or failed, takes)."""
+
+    counts: dict[str, tuple[int, int]]
+    typical: float
+    seconds: float  # wall time of the checks
+    audio: float  # seconds of audio checked
+    clean_flagged: list[str]  # "sentence (reason)" of each clean take flagged
+
+    def caught(self) -> float:
+        """The share of faulty takes flagged."""
+        faulty = [self.counts[kind] for kind in KINDS if kind != "clean"]
+        return sum(f for f, _ in faulty) / sum(t for _, t in faulty)
+
+
+def judged(voice_takes: list[Take], checker: Any) -> Judged:
+    """Check every take with ``checker`` (a SphinxAligner) and judge it."""
+    from voxcap.text import prepare
+    from voxcap.verify import judge, typical_fit
+
+    checks, seconds = [], 0.0
+    for take in voice_takes:
+        tokens = [t.text for t in prepare(take.sentence).tokens]
+        started = time.perf_counter()
+        checks.append((tokens, checker.check(take.audio, tokens)))
+        seconds += time.perf_counter() - started
+    typical = typical_fit([c for _, c in checks])
+    counts: dict[str, tuple[int, int]] = {}
+    clean_flagged = []
+    for take, (tokens, check) in zip(voice_takes, checks, strict=True):
+        verdict = judge(check, tokens, [len(tokens)], typical)
+        bad = verdict.worst != "ok"
+        flagged, total = counts.get(take.kind, (0, 0))
+        counts[take.kind] = (flagged + bad, total + 1)
+        if take.kind == "clean" and bad:
+            clean_flagged.append(f"{take.sentence} ({verdict.reasons[0]})")
+    audio = sum(t.audio.duration for t in voice_takes)
+    return Judged(counts, typical, seconds, audio, clean_flagged)

@@ -25,7 +25,7 @@ from voxcap.settings import Settings
 from voxcap.text import Script, prepare
 from voxcap.verify import judge, typical_fit
 
-from .faults import KINDS, espeak_spoken, piper_spoken, takes
+from .faults import KINDS, espeak_spoken, judged, piper_spoken, takes
 from .longform import prose
 from .servers import run_voxcap as voxcap
 from .test_language import FOREIGN
@@ -37,30 +37,10 @@ TEXT = (
 )
 
 
-def flagged(voice_takes: list[Any], runtime: Runtime) -> dict[str, tuple[int, int]]:
-    """Per fault kind: takes flagged (suspect or failed), takes."""
-    checker = runtime.checker()
-    checks = []
-    for take in voice_takes:
-        tokens = [t.text for t in prepare(take.sentence).tokens]
-        checks.append((tokens, checker.check(take.audio, tokens)))
-    typical = typical_fit([c for _, c in checks])
-    out: dict[str, tuple[int, int]] = {}
-    for take, (tokens, check) in zip(voice_takes, checks, strict=True):
-        bad = judge(check, tokens, [len(tokens)], typical).worst != "ok"
-        count, total = out.get(take.kind, (0, 0))
-        out[take.kind] = (count + bad, total + 1)
-    return out
-
-
-def caught(result: dict[str, tuple[int, int]]) -> float:
-    faulty = [result[k] for k in KINDS if k != "clean"]
-    return sum(f for f, _ in faulty) / sum(t for _, t in faulty)
-
-
 def test_piper_takes_with_faults_are_flagged_and_clean_ones_are_not(runtime: Runtime) -> None:
-    result = flagged(takes(piper_spoken(prose(30, seed=31)), seed=31), runtime)
-    assert caught(result) >= 0.95, result
+    judgement = judged(takes(piper_spoken(prose(30, seed=31)), seed=31), runtime.checker())
+    result = judgement.counts
+    assert judgement.caught() >= 0.95, result
     assert result["clean"][0] <= 1, result  # bench/verify.py: 2 of 120 (docs/VERIFY.md)
     for kind in KINDS[1:]:  # (Piper's speech varies from run to run: so do a few takes)
         assert result[kind][0] >= 0.85 * result[kind][1], result
@@ -69,8 +49,9 @@ def test_piper_takes_with_faults_are_flagged_and_clean_ones_are_not(runtime: Run
 def test_espeak_takes_with_faults_are_flagged(runtime: Runtime) -> None:
     # espeak-ng is far from the acoustic model's voices: most faults are found (bench: 95.8 %
     # of 600; repeats are its weak spot), and more clean takes are flagged (docs/VERIFY.md)
-    result = flagged(takes(espeak_spoken(prose(20, seed=32)), seed=32), runtime)
-    assert caught(result) >= 0.9, result
+    judgement = judged(takes(espeak_spoken(prose(20, seed=32)), seed=32), runtime.checker())
+    result = judgement.counts
+    assert judgement.caught() >= 0.9, result
     assert result["clean"][0] <= 4, result
 
 

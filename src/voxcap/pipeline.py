@@ -32,6 +32,7 @@ from voxcap.retake import Retakes, time_and_verify
 from voxcap.runtime import Runtime
 from voxcap.settings import Settings
 from voxcap.text import Script, check_language, prepare
+from voxcap.verify import LANGUAGES as VERIFIED_LANGUAGES
 from voxcap.verify import check_recording
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ def verifies(request: SpeechRequest, engine: type[Engine], settings: Settings) -
     if not asked and not (auto and getattr(engine, "clones", False)):
         return False
     try:
-        check_language(request.text, "verification", frozenset({"en"}))
+        check_language(request.text, "verification", VERIFIED_LANGUAGES)
     except UnsupportedLanguage:
         if asked:
             raise
@@ -209,7 +210,7 @@ def align(
         script = prepare(text, max_chars=runtime.settings.max_align_chars)
         _check_aligner(text, aligner or runtime.settings.aligner)
         if verify:
-            check_language(text, "verification", frozenset({"en"}))
+            check_language(text, "verification", VERIFIED_LANGUAGES)
     chosen = runtime.aligner(aligner)
     with stages.stage("align"):
         sentences = [[t.text for t in s.tokens] for s in script.sentences]

@@ -160,16 +160,22 @@ def _take(
     piece = Audio(samples, rate)
     tokens = list(group.tokens)
     check = checker.check(piece, tokens) if checker is not None else None
-    if check is not None and check.spans is not None and checker is aligner:
-        return Take(samples, list(check.spans), check)
+    if check is not None and checker is aligner:  # the check's forced search is the alignment
+        if check.spans is not None:
+            return Take(samples, list(check.spans), check)
+        return Take(samples, _placed(aligner, piece, tokens), check)
     try:
         spans: list[Span | None] = list(aligner.align(piece, tokens))
     except AlignmentError:
         if checker is None:
             raise
-        # a take with words missing: place what is there, the rest is reported
-        spans = list(aligner.place(piece, [tokens]).spans)
+        spans = _placed(aligner, piece, tokens)
     return Take(samples, spans, check)
+
+
+def _placed(aligner: Aligner, piece: Audio, tokens: list[str]) -> list[Span | None]:
+    """A take with words missing: what is there placed, the rest None (reported)."""
+    return list(aligner.place(piece, [tokens]).spans)
 
 
 def _retake(

@@ -39,6 +39,7 @@ from voxcap.text import Script
 if TYPE_CHECKING:
     from voxcap.align.sphinx import SphinxAligner
 
+LANGUAGES = frozenset({"en"})  # what verification reads: pocketsphinx's model is en-US
 DROP = 3.0  # a word this much below the typical fit is unclear: its sentence is suspect
 LAX = 1.5  # ... more below for short and function words, which fluent speech reduces
 CONFIRM = 0.5  # a difference the free search heard counts where a word by it is this much below

@@ -70,17 +70,13 @@ class SphinxAligner:
             return []
         pcm = _pcm16k(audio)
         with self._lock:
-            for wide in (False, True):
-                segments = self._run(pcm, tokens, wide)
-                if segments is not None:
-                    break
-                log.info("alignment search failed; retrying with wide beams")
-            else:
-                raise AlignmentError(
-                    f"could not align {len(tokens)} words to {audio.duration:.2f} s of audio; "
-                    "is this the text that is spoken?"
-                )
-        return _clamp(segments, audio.duration)
+            segments = self._forced(pcm, tokens)
+        if segments is None:
+            raise AlignmentError(
+                f"could not align {len(tokens)} words to {audio.duration:.2f} s of audio; "
+                "is this the text that is spoken?"
+            )
+        return _clamp([(start, end) for _, start, end, _ in segments], audio.duration)
 
     def place(
         self, audio: Audio, sentences: Sequence[Sequence[str]], garbage: bool = False
@@ -118,17 +114,9 @@ class SphinxAligner:
         if not tokens:
             return Check([], [], [])
         pcm = _pcm16k(audio)
-        forced: list[tuple[str, float, float, float]] | None = None
         heard: list[tuple[str, float, float, float]] | None = None
         with self._lock:
-            for wide in (False, True):
-                decoder = self._decoder(wide)
-                self._know(decoder, tokens)
-                decoder.set_align_text(" ".join(tokens))
-                segments = self._segments(decoder, pcm)
-                if segments is not None and len(segments) == len(tokens):
-                    forced = segments
-                    break
+            forced = self._forced(pcm, tokens)
             for wide in (False, True):
                 decoder = self._decoder(wide)
                 self._know(decoder, tokens)  # the forced search may not have used this decoder
@@ -169,14 +157,20 @@ class SphinxAligner:
             for i, phones in enumerate(GARBAGE):
                 decoder.add_word(_garbage_word(i), phones, True)
 
-    def _run(self, pcm: bytes, tokens: list[str], wide: bool) -> list[Span] | None:
-        decoder = self._decoder(wide)
-        self._know(decoder, tokens)
-        decoder.set_align_text(" ".join(tokens))
-        segments = self._segments(decoder, pcm)
-        if segments is None or len(segments) != len(tokens):
-            return None
-        return [(start, end) for _, start, end, _ in segments]
+    def _forced(
+        self, pcm: bytes, tokens: list[str]
+    ) -> list[tuple[str, float, float, float]] | None:
+        """The forced alignment's (word, start, end, fit) per token: with the normal beams,
+        else with wide ones; None when both fail (call with the lock held)."""
+        for wide in (False, True):
+            decoder = self._decoder(wide)
+            self._know(decoder, tokens)
+            decoder.set_align_text(" ".join(tokens))
+            segments = self._segments(decoder, pcm)
+            if segments is not None and len(segments) == len(tokens):
+                return segments
+            log.info("alignment search failed%s", "" if wide else "; retrying with wide beams")
+        return None
 
     def _decoder(self, wide: bool) -> Any:
         if wide not in self._decoders:
