@@ -6,112 +6,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
 
-
-@dataclass
-class Served:
-    process: subprocess.Popen[str]
-    url: str = ""
-    lines: list[str] = field(default_factory=list)
-
-    def workers(self) -> list[int]:
-        return children(self.process.pid)
-
-    def log(self) -> str:
-        return "".join(self.lines)
-
-
-def children(pid: int) -> list[int]:
-    """Live child processes of ``pid`` (zombies excluded)."""
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return [c for c in found if alive(c)]
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def wait_for(condition: object, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
-@contextmanager
-def serve(tmp_path: Path, *args: str, **env: str) -> Iterator[Served]:
-    environment = {
-        **os.environ,
-        "VOXCAP_ENGINE": "piper",
-        "VOXCAP_STORAGE": f"file://{tmp_path / 'store'}",
-        "VOXCAP_QUEUE": str(tmp_path / "jobs.sqlite3"),
-        "VOXCAP_VOICE_CACHE_DIR": str(tmp_path / "cache"),
-        "VOXCAP_LOG_LEVEL": "INFO",
-        **env,
-    }
-    environment.pop("VOXCAP_PUBLIC_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "voxcap", "serve", "--port", "0", *args],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-        env=environment,
-        cwd=tmp_path,
-        start_new_session=True,  # its own process group: the cleanup reaches every child
-    )
-    served = Served(process)
-
-    def read() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            served.lines.append(line)
-            found = re.search(r"serving on (http://\S+)", line)
-            if found:
-                served.url = found.group(1)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        wait_for(lambda: served.url or process.poll() is not None, 60, "serve to start")
-        assert served.url, served.log()
-        wait_for(lambda: _answers(served.url), 30, "the API to answer")
-        yield served
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # serve and any worker still in its group
-        process.wait()
-        reader.join(timeout=10)  # EOF once nothing holds serve's stderr open
-        assert process.stderr is not None
-        process.stderr.close()
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
+from .servers import alive, serve, wait_for
 
 
 @pytest.mark.slow

@@ -192,3 +192,4 @@ class Voice:
     bytes: int  # size of the clip as received
     reference: str = ""  # object key of the normalised reference ("" in voices before 0.2)
     shared: bool = True  # False for a voice private to the API key that added it
+    notes: tuple[str, ...] = ()  # advice on the clip: trimmed, short, long, quiet

@@ -39,6 +39,7 @@ from voxcap.errors import (
     VoiceNotFound,
 )
 from voxcap.fetch import FetchPolicy, display_url, fetch
+from voxcap.reference import MAX_SECONDS as CLONED_SECONDS
 from voxcap.reference import MIN_SECONDS, SILENT_DBFS, Transcribe, prepare_reference
 from voxcap.reference import RATE as REFERENCE_RATE
 from voxcap.settings import Settings
@@ -48,6 +49,9 @@ from voxcap.storage.local import write_atomic
 log = logging.getLogger(__name__)
 
 MAX_SECONDS = 30.0  # longest clip kept (a cloning engine uses at most its first 12 s)
+BEST_SECONDS = (3.0, CLONED_SECONDS)  # the clip length that clones best
+TRIM_NOTE = 0.5  # silence trimmed off a clip that is worth telling the user about, s
+QUIET_DBFS = -20.0  # a clip peaking below this was recorded too far from the microphone
 
 
 class VoiceLibrary:
@@ -133,7 +137,7 @@ class VoiceLibrary:
             raise VoiceExists(f"voice {name!r} already exists; delete it or replace it")
         if len(data) > self.settings.max_voice_bytes:
             raise TooLarge(f"the clip is over the limit of {self.settings.max_voice_bytes:,} bytes")
-        reference = _reference(audio_io.decode(data, filename))
+        reference, notes = _reference(audio_io.decode(data, filename))
         version = _new_version()
         voice = Voice(
             name,
@@ -146,6 +150,7 @@ class VoiceLibrary:
             len(data),
             keys.voice_reference(ref, version),
             shared=self.scope is None,
+            notes=notes,
         )
         wav = audio_io.encode(reference, audio_io.FORMATS["wav"])
         self._commit(voice, ref, version, data, wav, replace=replace)
@@ -273,7 +278,7 @@ class VoiceLibrary:
             meta = json.loads(self.store.get(keys.voice_meta(ref)))
         except ObjectNotFound:
             return None
-        return Voice(**{**meta, "shared": "/" not in ref})
+        return Voice(**{**meta, "shared": "/" not in ref, "notes": tuple(meta.get("notes", ()))})
 
     def _reference_key(self, ref: str, voice: Voice) -> str:
         return voice.reference or keys.voice_prefix(ref) + "reference.wav"  # pre-0.2 layout
@@ -354,9 +359,11 @@ def _folder(key: str) -> str:
     return key.rsplit("/", 1)[0] + "/"
 
 
-def _reference(clip: Audio) -> Audio:
-    """Mono 24 kHz, silence trimmed; 1-30 s of speech. Raises VoiceAudioInvalid."""
-    if audio_io.peak_dbfs(clip) < SILENT_DBFS:
+def _reference(clip: Audio) -> tuple[Audio, tuple[str, ...]]:
+    """Mono 24 kHz, silence trimmed; 1-30 s of speech; and advice on the clip (what a user
+    sees beside it). Raises VoiceAudioInvalid."""
+    peak = audio_io.peak_dbfs(clip)
+    if peak < SILENT_DBFS:
         raise VoiceAudioInvalid("the clip is silent")
     trimmed = audio_io.trim_silence(clip)
     if not MIN_SECONDS <= trimmed.duration <= MAX_SECONDS:
@@ -364,7 +371,24 @@ def _reference(clip: Audio) -> Audio:
             f"the clip has {trimmed.duration:.1f} s of speech after trimming silence; "
             f"give {MIN_SECONDS:.0f}-{MAX_SECONDS:.0f} s"
         )
-    return audio_io.resample(trimmed, REFERENCE_RATE)
+    notes = []
+    if clip.duration - trimmed.duration >= TRIM_NOTE:
+        notes.append(
+            f"trimmed {clip.duration - trimmed.duration:.1f} s of silence: "
+            f"{trimmed.duration:.1f} s of speech kept"
+        )
+    if trimmed.duration < BEST_SECONDS[0]:
+        notes.append(
+            f"short: {trimmed.duration:.1f} s of speech; "
+            f"{BEST_SECONDS[0]:.0f}-{BEST_SECONDS[1]:.0f} s clones best"
+        )
+    elif trimmed.duration > BEST_SECONDS[1]:
+        notes.append(
+            f"long: a cloning engine uses the first {BEST_SECONDS[1]:.0f} s, cut at a pause"
+        )
+    if peak < QUIET_DBFS:
+        notes.append(f"quiet: it peaks at {peak:.0f} dBFS; record closer to the microphone")
+    return audio_io.resample(trimmed, REFERENCE_RATE), tuple(notes)
 
 
 # ---------------------------------------------------------------- transcripts

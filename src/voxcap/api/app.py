@@ -11,7 +11,7 @@ from voxcap import logs
 from voxcap.api import errors
 from voxcap.api.deps import TokenBuckets
 from voxcap.api.pools import Pools
-from voxcap.api.routes import files, health, openai, speech, voices
+from voxcap.api.routes import capabilities, files, health, openai, speech, studio, voices
 from voxcap.jobs.sqlite import SqliteQueue
 from voxcap.runtime import Runtime
 from voxcap.settings import Settings
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = TokenBuckets(settings.rate_limit)
     app.state.auth_failures = TokenBuckets(settings.auth_failure_limit)
     logs.protect(logging.getLogger("uvicorn.access"))  # no signatures in access logs
-    for module in (health, speech, voices, openai, files):
+    for module in (health, speech, voices, openai, files, capabilities, studio):
         app.include_router(module.router)
     errors.install(app)
     app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes)

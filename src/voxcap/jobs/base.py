@@ -17,6 +17,10 @@ class JobQueue(Protocol):
         """The job. Raises JobNotFound."""
         ...
 
+    def history(self, owner: str | None, limit: int = 50) -> list[JobRecord]:
+        """The jobs ``owner`` submitted that are still kept, newest first."""
+        ...
+
     def cancel(self, job_id: str) -> JobRecord:
         """Cancel a queued job. Raises JobNotFound, JobNotCancelable."""
         ...

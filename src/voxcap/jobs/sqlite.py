@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     owner TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created);
+CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, created);
 """
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -125,6 +126,13 @@ class SqliteQueue:
         if row is None:
             raise JobNotFound(f"no job {job_id!r}")
         return _record(row)
+
+    @_translated
+    def history(self, owner: str | None, limit: int = 50) -> list[JobRecord]:
+        rows = self._db().execute(
+            "SELECT * FROM jobs WHERE owner IS ? ORDER BY created DESC LIMIT ?", (owner, limit)
+        )
+        return [_record(r) for r in rows]
 
     @_translated
     def cancel(self, job_id: str) -> JobRecord:

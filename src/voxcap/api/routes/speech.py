@@ -23,6 +23,7 @@ from voxcap.storage import keys
 
 router = APIRouter(prefix="/v1")
 POLL = 0.2
+TEXT_SHOWN = 120  # characters of a job's text in the history
 
 
 @router.post("/speech", status_code=202)
@@ -54,6 +55,20 @@ async def submit(
         await asyncio.sleep(POLL)
         job = await pools.io.run(queue.get, job.id)
     return JSONResponse(view(job, rt), 200 if job.status.finished else 202)
+
+
+@router.get("/jobs")
+async def history(
+    who: Caller,
+    rt: RuntimeDep,
+    queue: QueueDep,
+    pools: PoolsDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """This caller's jobs still kept (``VOXCAP_RETENTION``), newest first, each with the
+    start of its text; ``GET /v1/jobs/{id}`` has the whole job."""
+    jobs = await pools.io.run(queue.history, who, limit)
+    return {"jobs": [{**view(j, rt), "text": j.request.get("text", "")[:TEXT_SHOWN]} for j in jobs]}
 
 
 @router.get("/jobs/{job_id}")

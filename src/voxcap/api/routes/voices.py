@@ -1,4 +1,5 @@
-"""``/v1/voices``: add (multipart upload or JSON with a URL), list, show, delete."""
+"""``/v1/voices``: add (multipart upload or JSON with a URL), list, show, delete. A voice is
+shown with ``audio_url``: a signed URL of its reference clip, to listen to."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from voxcap.api.deps import Caller, PoolsDep, RuntimeDep
 from voxcap.api.pools import Pools
+from voxcap.domain import Voice
 from voxcap.errors import InvalidRequest
+from voxcap.runtime import Runtime
 from voxcap.schemas import describe
 from voxcap.voices import VoiceLibrary, transcript_text
 
@@ -34,7 +37,7 @@ async def add(request: Request, who: Caller, rt: RuntimeDep, pools: PoolsDep) ->
     library = rt.voices.for_caller(who)
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        return await _add_upload(request, library, pools)
+        return shown(await _add_upload(request, library, pools), rt)
     if content_type.startswith("application/x-www-form-urlencoded"):
         raise InvalidRequest(
             "send multipart/form-data with 'name' and an 'audio' file, or application/json "
@@ -47,10 +50,10 @@ async def add(request: Request, who: Caller, rt: RuntimeDep, pools: PoolsDep) ->
     voice = await pools.voices.run(
         library.add_from, body.name, body.audio_url, body.transcript, body.replace
     )
-    return asdict(voice)
+    return shown(voice, rt)
 
 
-async def _add_upload(request: Request, library: VoiceLibrary, pools: Pools) -> dict[str, Any]:
+async def _add_upload(request: Request, library: VoiceLibrary, pools: Pools) -> Voice:
     async with request.form() as form:  # closes the uploaded temp files
         name, audio = form.get("name"), form.get("audio")
         if not isinstance(name, str) or audio is None or isinstance(audio, str):
@@ -74,20 +77,28 @@ async def _add_upload(request: Request, library: VoiceLibrary, pools: Pools) -> 
             replace=replace,
         )
     )
-    return asdict(voice)
+    return voice
 
 
 @router.get("")
 async def list_voices(who: Caller, rt: RuntimeDep, pools: PoolsDep) -> list[dict[str, Any]]:
-    return [asdict(v) for v in await pools.io.run(rt.voices.for_caller(who).list)]
+    return [shown(v, rt) for v in await pools.io.run(rt.voices.for_caller(who).list)]
 
 
 @router.get("/{name}")
 async def show(name: str, who: Caller, rt: RuntimeDep, pools: PoolsDep) -> dict[str, Any]:
-    return asdict(await pools.io.run(rt.voices.for_caller(who).get, name))
+    return shown(await pools.io.run(rt.voices.for_caller(who).get, name), rt)
 
 
 @router.delete("/{name}", status_code=204)
 async def delete(name: str, who: Caller, rt: RuntimeDep, pools: PoolsDep) -> Response:
     await pools.io.run(rt.voices.for_caller(who).delete, name)
     return Response(status_code=204)
+
+
+def shown(voice: Voice, rt: Runtime) -> dict[str, Any]:
+    """A voice as the API shows it: its record, and a signed URL of its reference clip."""
+    url = None
+    if voice.reference:  # (voices added before 0.2 have none to sign)
+        url = rt.store.signed_url(voice.reference, filename=f"{voice.name}.wav").url
+    return {**asdict(voice), "audio_url": url}
