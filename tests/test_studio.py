@@ -9,6 +9,7 @@ import itertools
 import os
 import re
 import shutil
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -182,6 +183,7 @@ def test_a_voice_is_uploaded_with_feedback_listed_played_and_deleted(
     trimmed = r"trimmed (0\.9|1\.0) s of silence: \d\.\d s of speech kept"
     assert re.search("Note: " + trimmed, feedback), feedback
     assert re.search(trimmed, item.text) and CLIP_TEXT in item.text
+    screenshot(browser, "voices")
     clip = item.find_element(By.TAG_NAME, "audio")
     assert clip.get_attribute("aria-label") == "Clip of narrator"
     played = httpx.get(clip.get_attribute("src"))
@@ -317,6 +319,43 @@ def test_a_narration_runs_with_progress_and_the_highlight_follows_the_audio(
         browser, "the re-opened job", lambda: browser.find_elements(By.CSS_SELECTOR, "#words .word")
     )
     assert len(browser.find_elements(By.CSS_SELECTOR, "#words .word")) == len(words)
+    assert console(browser) == []
+
+
+def test_a_verified_narration_with_video_shows_confidence_and_the_rendered_video(
+    studio: Served, browser: WebDriver, tmp_path: Path
+) -> None:
+    open_studio(browser, studio)
+    choose(browser, "verify", "true")
+    choose(browser, "caption-style", "bold")
+    assert by_id(browser, "font-size").get_attribute("value") == "150"  # the preset's own
+    choose(browser, "aspect", "9:16")
+    by_id(browser, "video-on").click()
+    text = "A short clip for the feed. It ends here."
+    labels = narrate(browser, text)
+    assert labels[-1] == "succeeded", labels
+    words = browser.find_elements(By.CSS_SELECTOR, "#words .word")
+    assert len(words) == len(text.split()) == 9
+    assert all(re.search(r"confidence [01]\.\d\d$", w.get_attribute("title")) for w in words)
+    assert by_id(browser, "summary").text == "All 9 words verified."
+    video = by_id(browser, "video")
+    assert video.is_displayed() and not by_id(browser, "caption").is_displayed()
+    until(browser, "the video", lambda: browser.execute_script("return video.readyState >= 1"))
+    assert browser.execute_script("return [video.videoWidth, video.videoHeight]") == [1080, 1920]
+    browser.execute_script("video.currentTime = 1.5")  # a frame with a caption on it
+    until(browser, "the frame", lambda: browser.execute_script("return video.readyState >= 2"))
+    time.sleep(0.3)
+    link = browser.find_element(By.XPATH, "//ul[@id='downloads']//a[starts-with(., 'video')]")
+    path = tmp_path / "video.mp4"
+    path.write_bytes(httpx.get(link.get_attribute("href")).content)
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", path],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.split() == ["video", "audio"]
+    screenshot(browser, "video")
     assert console(browser) == []
 
 

@@ -148,6 +148,9 @@ async function loadCapabilities() {
   $("aspect").replaceChildren(...caps.video.aspects.map((n) => option(n)));
   $("video-on").disabled = !caps.video.available;
   $("video-on").title = caps.video.available ? "" : "this server has no ffmpeg with libass";
+  $("voice-transcript").placeholder = caps.transcribes
+    ? "leave empty to have the server transcribe it"
+    : "needed to clone the voice";
   applyStyle();
   countCharacters();
 }
@@ -282,7 +285,7 @@ async function addVoice(event) {
       await loadVoices();
       $("voice").value = [...$("voice").options].some((o) => o.value === voice.name) ? voice.name : $("voice").value;
     } catch (error) {
-      feedback.textContent = "";
+      feedback.replaceChildren(el("span", { class: "bad", textContent: error.message }));
       throw error;
     } finally {
       $("voice-add").disabled = false;
@@ -393,8 +396,9 @@ function showResult(job) {
       ? flagged.map((s) => `${s.status}: ${s.reason} (“${s.text}”)`).join(" · ")
       : `All ${result.words.length} words verified.`
     : `${result.words.length} words, ${result.duration.toFixed(1)} s.`;
-  const video = $("video");
+  const video = $("video"); // the rendered video replaces the sketch of the captions
   video.hidden = !result.video;
+  $("caption").hidden = Boolean(result.video);
   if (result.video) video.src = result.video.url;
   else video.removeAttribute("src");
   const files = [

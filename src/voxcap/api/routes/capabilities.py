@@ -11,7 +11,7 @@ from typing import Any, Literal, get_args, get_origin
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from voxcap import loudness
+from voxcap import loudness, models
 from voxcap.api.deps import Caller, PoolsDep, RuntimeDep
 from voxcap.captions.presets import PRESETS
 from voxcap.engines import ENGINES
@@ -29,6 +29,7 @@ async def capabilities(who: Caller, rt: RuntimeDep, pools: PoolsDep) -> dict[str
         "engines": await pools.io.run(_engines, rt),
         "default_engine": settings.engine,
         "verify": settings.verify,
+        "transcribes": await pools.io.run(_transcribes, rt),
         "caption_styles": {name: asdict(p) for name, p in PRESETS.items()},
         "caption_formats": _choices(SpeechJob, "captions"),
         "cue_modes": _choices(SpeechJob, "cue_mode"),
@@ -67,6 +68,17 @@ def _engines(rt: Runtime) -> list[dict[str, Any]]:
             entry["problem"] = exc.message
         out.append(entry)
     return out
+
+
+def _transcribes(rt: Runtime) -> bool:
+    """Whether a voice may come without its transcript: ``voxcap[asr]`` and its weights."""
+    if rt.transcribe is None:
+        return False
+    try:
+        models.locate("asr", rt.settings)
+    except VoxcapError:
+        return False
+    return True
 
 
 @functools.cache
