@@ -343,8 +343,9 @@ def test_a_verified_narration_with_video_shows_confidence_and_the_rendered_video
     until(browser, "the video", lambda: browser.execute_script("return video.readyState >= 1"))
     assert browser.execute_script("return [video.videoWidth, video.videoHeight]") == [1080, 1920]
     browser.execute_script("video.currentTime = 1.5")  # a frame with a caption on it
-    until(browser, "the frame", lambda: browser.execute_script("return video.readyState >= 2"))
-    time.sleep(0.3)
+    ready = "return !video.seeking && video.readyState >= 2"
+    until(browser, "the frame", lambda: browser.execute_script(ready))
+    time.sleep(1.0)
     link = browser.find_element(By.XPATH, "//ul[@id='downloads']//a[starts-with(., 'video')]")
     path = tmp_path / "video.mp4"
     path.write_bytes(httpx.get(link.get_attribute("href")).content)
