@@ -207,7 +207,7 @@ def test_retention_removes_finished_jobs_and_their_files(tmp_path: Path, runtime
     assert worker.run_once()
     assert rt.store.list(keys.output_prefix(job.id))
     time.sleep(0.6)
-    worker._expire()
+    worker.expire()
     assert rt.store.list(keys.output_prefix(job.id)) == []
     with pytest.raises(JobNotFound):
         queue.get(job.id)

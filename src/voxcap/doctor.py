@@ -120,9 +120,25 @@ def _gpu(rt: Runtime) -> Check:
     return Check("gpu", True, "NVIDIA GPU present" if found else "none: engines run on the CPU")
 
 
+def _queue(rt: Runtime) -> Check:
+    from voxcap.fetch import display_url
+    from voxcap.jobs import REDIS_SCHEMES, open_queue
+
+    where = rt.settings.queue
+    if not where.startswith(REDIS_SCHEMES) and not Path(where).exists():
+        return Check("queue", True, f"{where} (SQLite; `voxcap serve` creates it)")
+    queue = open_queue(rt.settings)
+    queue.probe()
+    alive = queue.workers(30)
+    return Check(
+        "queue", True, f"{display_url(rt.settings.queue)} writable; {alive} worker(s) alive"
+    )
+
+
 CHECKS: dict[str, Callable[[Runtime], Check]] = {
     "settings": _settings,
     "storage": _storage,
+    "queue": _queue,
     "disk": _disk,
     "models": _models,
     "tools": _tools,
@@ -134,6 +150,8 @@ def _fix(check: str, exc: VoxcapError) -> str:
     """What to do about a failed check, for the error it failed with."""
     if check == "storage":
         return "check VOXCAP_STORAGE and the credentials (docs/STORAGE.md)"
+    if check == "queue":
+        return "check VOXCAP_QUEUE: a writable SQLite path, or a reachable Redis (docs/SCALE.md)"
     if isinstance(exc, ModelNotFound):
         model = exc.message.split("'")[1] if "'" in exc.message else "all"
         return (

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -122,7 +122,23 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(30 * 1024 * 1024, gt=0, description="Largest request body.")
     cors_origins: list[str] = Field(default_factory=list, description="CORS; empty = off.")
-    queue: Path = Field(Path("voxcap-data/jobs.sqlite3"), description="The SQLite job queue.")
+    queue: str = Field(
+        "voxcap-data/jobs.sqlite3",
+        description="The job queue: a SQLite file (one machine), or redis://host:6379/0 "
+        "(Redis or Valkey, with Celery workers on any number of machines; docs/SCALE.md).",
+    )
+
+    @field_validator("queue", mode="before")
+    @classmethod
+    def _queue_path(cls, value: object) -> object:
+        return str(value) if isinstance(value, Path) else value  # a path object names a file
+
+    visibility_timeout: int = Field(
+        4 * 3600,
+        gt=0,
+        description="Redis queue: seconds before a job whose worker vanished is handed to "
+        "another; keep it longer than the longest job.",
+    )
     lease: float = Field(30.0, gt=0, description="Seconds a worker holds a job between beats.")
     max_attempts: int = Field(3, ge=1, description="Claims of one job before it is failed.")
     retention: float = Field(7 * 24 * 3600, gt=0, description="Seconds finished jobs are kept.")

@@ -12,7 +12,8 @@ from voxcap.api import errors
 from voxcap.api.deps import TokenBuckets
 from voxcap.api.pools import Pools
 from voxcap.api.routes import capabilities, files, health, openai, speech, studio, voices
-from voxcap.jobs.sqlite import SqliteQueue
+from voxcap.jobs import open_queue
+from voxcap.jobs.notify import notifier_for
 from voxcap.runtime import Runtime
 from voxcap.settings import Settings
 
@@ -27,8 +28,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         '{"error": {"code", "message"}}; see docs/API.md.',
     )
     app.state.runtime = Runtime(settings)
-    app.state.queue = SqliteQueue(settings.queue, settings.max_attempts)
+    app.state.queue = open_queue(settings)
     app.state.pools = Pools(settings)
+    app.state.notifier = notifier_for(app.state.queue, app.state.pools.io.run)
     app.state.limiter = TokenBuckets(settings.rate_limit)
     app.state.auth_failures = TokenBuckets(settings.auth_failure_limit)
     logs.protect(logging.getLogger("uvicorn.access"))  # no signatures in access logs

@@ -93,17 +93,25 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 
 def worker() -> None:
-    """Run one job worker on the queue (VOXCAP_QUEUE) until SIGTERM or Ctrl-C."""
+    """Run one job worker on the queue (VOXCAP_QUEUE: SQLite, or Redis through Celery) until
+    SIGTERM or Ctrl-C; the running job finishes first."""
 
     def run() -> None:
-        from voxcap.jobs.sqlite import SqliteQueue
+        from voxcap.jobs import open_queue
+        from voxcap.jobs.redis import RedisQueue
         from voxcap.jobs.worker import SignalStop, Worker
 
         rt = runtime()
+        queue = open_queue(rt.settings)
+        if isinstance(queue, RedisQueue):  # Celery delivers the jobs (its own signal handling)
+            from voxcap.jobs.distributed import run_worker
+
+            queue.probe()  # an unreachable Redis is one clear line, not a retry loop
+            run_worker(queue.celery, rt, queue)
+            return
         stop = SignalStop()  # set by the handlers without taking any lock
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, stop.set)
-        queue = SqliteQueue(rt.settings.queue, rt.settings.max_attempts)
         Worker(rt, queue).run(stop)
         log.info("worker stopped")
 

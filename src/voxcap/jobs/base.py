@@ -1,11 +1,16 @@
-"""The JobQueue protocol. Workers claim jobs with a lease and keep it alive with heartbeats; a
-job whose lease runs out is claimed again, up to a retry limit, then failed."""
+"""The JobQueue contract, kept by both backends (SQLite on one machine, Redis with Celery across
+machines) and checked by one test suite (tests/test_queue_contract.py).
+
+A worker starts a job with a lease and keeps it alive with heartbeats; a job whose worker
+vanished (its lease ran out) is started again, up to a retry limit, then failed. Only the
+worker holding a job can record its end, so every job ends exactly once.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
-from voxcap.jobs.records import JobRecord, JobStatus
+from voxcap.jobs.records import JobRecord, JobStatus, Start
 
 
 class JobQueue(Protocol):
@@ -25,8 +30,9 @@ class JobQueue(Protocol):
         """Cancel a queued job. Raises JobNotFound, JobNotCancelable."""
         ...
 
-    def claim(self, worker: str, lease: float) -> JobRecord | None:
-        """Take the oldest queued job (or one whose lease expired) for ``lease`` seconds."""
+    def start(self, job_id: str, worker: str, lease: float) -> Start:
+        """Take job ``job_id`` for ``lease`` seconds if it is queued, or running under a lease
+        that ran out (attempts + 1); see :class:`Start` for the other outcomes."""
         ...
 
     def heartbeat(
@@ -52,6 +58,14 @@ class JobQueue(Protocol):
         """Write to the queue; raises QueueUnavailable when it cannot be written."""
         ...
 
+    def seen(self, worker: str) -> None:
+        """Record that ``worker`` is alive now (workers call this every few seconds)."""
+        ...
+
+    def workers(self, within: float) -> int:
+        """How many workers were seen in the last ``within`` seconds."""
+        ...
+
     def counts(self) -> dict[JobStatus, int]:
         """Jobs per status."""
         ...
@@ -62,4 +76,12 @@ class JobQueue(Protocol):
 
     def finished_timings(self) -> list[dict[str, float]]:
         """The stage timings (and audio duration) of the succeeded jobs still kept."""
+        ...
+
+
+class PollingQueue(JobQueue, Protocol):
+    """A queue whose workers ask it for work (SQLite); Redis hands jobs out through Celery."""
+
+    def claim(self, worker: str, lease: float) -> JobRecord | None:
+        """Take the oldest queued job (or one whose lease expired) for ``lease`` seconds."""
         ...

@@ -19,6 +19,16 @@ class JobStatus(StrEnum):
         return self in {JobStatus.succeeded, JobStatus.failed, JobStatus.canceled}
 
 
+class Start(StrEnum):
+    """What came of a worker's asking to start a given job (``JobQueue.start``)."""
+
+    started = "started"  # it is this worker's now (attempts + 1)
+    busy = "busy"  # another worker holds a live lease on it: ask again after the lease
+    finished = "finished"  # succeeded, failed or canceled already: nothing to do
+    exhausted = "exhausted"  # its workers died max_attempts times: failed with worker_died
+    missing = "missing"  # no such job (expired)
+
+
 @dataclass(frozen=True, slots=True)
 class JobRecord:
     """``request`` and ``result`` are the JSON documents of voxcap.schemas; ``result`` holds

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from voxcap.errors import JobNotCancelable, JobNotFound, QueueUnavailable, WorkerDied
-from voxcap.jobs.records import JobRecord, JobStatus
+from voxcap.jobs.records import JobRecord, JobStatus, Start
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created);
 CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, created);
+CREATE INDEX IF NOT EXISTS jobs_updated ON jobs (updated);
+CREATE TABLE IF NOT EXISTS workers (id TEXT PRIMARY KEY, seen REAL NOT NULL);
 """
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,12 +74,15 @@ class SqliteQueue:
     opened or written."""
 
     @_translated
-    def __init__(self, path: Path, max_attempts: int = 3) -> None:
-        self.path = path
+    def __init__(self, path: Path | str, max_attempts: int = 3) -> None:
+        self.path = path = Path(path)
         self.max_attempts = max_attempts
         path.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # SQLite's -wal/-shm follow
         self._local = threading.local()
+        # One writer at a time in this process: threads queue on a lock (woken the moment it
+        # is free) instead of in SQLite's busy handler, which sleeps up to 100 ms a try.
+        self._writing = threading.Lock()
         self._db().executescript(SCHEMA)  # (executescript manages its own transaction)
 
     @_translated
@@ -100,25 +105,29 @@ class SqliteQueue:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        with self._writing:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     @_translated
     def submit(self, request: dict[str, Any], owner: str | None = None) -> JobRecord:
         now = time.time()
-        job_id = uuid.uuid4().hex
+        job = JobRecord(
+            uuid.uuid4().hex, JobStatus.queued, request, None, 0.0, None, None, 0, None, None,
+            now, now, owner,
+        )  # fmt: skip
         with self._tx() as db:
             db.execute(
                 "INSERT INTO jobs (id, status, request, created, updated, owner) "
                 "VALUES (?, 'queued', ?, ?, ?, ?)",
-                (job_id, json.dumps(request), now, now, owner),
+                (job.id, json.dumps(request), now, now, owner),
             )
-        return self.get(job_id)
+        return job
 
     @_translated
     def get(self, job_id: str) -> JobRecord:
@@ -174,6 +183,39 @@ class SqliteQueue:
         return self.get(row["id"])
 
     @_translated
+    def start(self, job_id: str, worker: str, lease: float) -> Start:
+        now = time.time()
+        with self._tx() as db:
+            row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                return Start.missing
+            status = JobStatus(row["status"])
+            if status.finished:
+                return Start.finished
+            if status == JobStatus.running and row["lease_until"] >= now:
+                return Start.busy
+            if status == JobStatus.running and row["attempts"] >= self.max_attempts:
+                db.execute(
+                    "UPDATE jobs SET status = 'failed', error = ?, worker = NULL, updated = ? "
+                    "WHERE id = ?",
+                    (json.dumps(WORKER_DIED), now, job_id),
+                )
+                return Start.exhausted
+            db.execute(
+                "UPDATE jobs SET status = 'running', worker = ?, lease_until = ?, "
+                "attempts = attempts + 1, stage = NULL, fraction = 0, updated = ? WHERE id = ?",
+                (worker, now + lease, now, job_id),
+            )
+        return Start.started
+
+    @_translated
+    def changed_since(self, since: float) -> list[tuple[str, float]]:
+        """(id, updated) of the jobs updated after ``since``: one query serves every watcher
+        in this process (:mod:`voxcap.jobs.notify`)."""
+        rows = self._db().execute("SELECT id, updated FROM jobs WHERE updated > ?", (since,))
+        return [(r["id"], r["updated"]) for r in rows]
+
+    @_translated
     def heartbeat(
         self,
         job_id: str,
@@ -210,6 +252,22 @@ class SqliteQueue:
                 (status, json.dumps(value), time.time(), job_id, worker),
             )
         return cursor.rowcount == 1
+
+    @_translated
+    def seen(self, worker: str) -> None:
+        now = time.time()
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO workers VALUES (?, ?)", (worker, now))
+            db.execute("DELETE FROM workers WHERE seen < ?", (now - 3600,))
+
+    @_translated
+    def workers(self, within: float) -> int:
+        row = (
+            self._db()
+            .execute("SELECT COUNT(*) AS n FROM workers WHERE seen >= ?", (time.time() - within,))
+            .fetchone()
+        )
+        return int(row["n"])
 
     @_translated
     def counts(self) -> dict[JobStatus, int]:

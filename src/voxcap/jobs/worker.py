@@ -1,23 +1,32 @@
-"""The worker loop: claim a job, run the pipeline with a heartbeat, store the files, record the
-result. ``voxcap worker`` runs one; ``voxcap serve --workers N`` starts N beside the API."""
+"""The worker: run a job's pipeline with a heartbeat, store the files, record the result.
+
+On the SQLite queue a worker loops, claiming jobs (``run``); on the Redis queue Celery delivers
+them (:mod:`voxcap.jobs.distributed`) and the same :meth:`Worker.process` runs each. ``voxcap
+worker`` runs one for the configured queue; ``voxcap serve --workers N`` starts N beside the API.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
 import threading
 import time
 import uuid
-from typing import Protocol
+from collections.abc import Callable, Iterator
+from typing import Protocol, TypeVar, cast
 
 from voxcap.errors import QueueUnavailable, VoxcapError
-from voxcap.jobs.base import JobQueue
+from voxcap.jobs.base import JobQueue, PollingQueue
 from voxcap.jobs.records import JobRecord
 from voxcap.pipeline import ProgressEvent
 from voxcap.runtime import Runtime
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+PRESENCE = 5.0  # seconds between a worker's "still here" to the queue
+PATIENCE = 300.0  # seconds a finished job waits for its queue to come back (a Redis restart)
 
 
 class Stop(Protocol):
@@ -65,10 +74,37 @@ class Worker:
     def run(self, stop: Stop) -> None:
         """Work until ``stop`` is set."""
         log.info("worker %s started", self.id)
+        with self.present():
+            self._loop(stop)
+
+    @contextlib.contextmanager
+    def present(self) -> Iterator[None]:
+        """Tell the queue this worker is alive every PRESENCE seconds, even mid-job (what the
+        ``voxcap_workers`` metric counts)."""
+        done = threading.Event()
+
+        def beat() -> None:
+            while True:
+                try:
+                    self.queue.seen(self.id)
+                except QueueUnavailable:
+                    pass  # the job's own retries report it
+                if done.wait(PRESENCE):
+                    return
+
+        thread = threading.Thread(target=beat, name="voxcap-presence", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            thread.join()
+
+    def _loop(self, stop: Stop) -> None:
         while not stop.is_set():
             try:
                 if not self.run_once():
-                    self._expire()
+                    self.expire()
                     stop.wait(self.poll)
             except QueueUnavailable as exc:  # disk full, say: wait for it to come back
                 log.error("worker %s: %s; retrying in 5 s", self.id, exc.message)
@@ -76,7 +112,7 @@ class Worker:
 
     def run_once(self) -> bool:
         """Claim and run one job; False when the queue had none."""
-        job = self.queue.claim(self.id, self.runtime.settings.lease)
+        job = cast(PollingQueue, self.queue).claim(self.id, self.runtime.settings.lease)
         if job is None:
             return False
         self.process(job)
@@ -93,22 +129,35 @@ class Worker:
             with beat:
                 spec = SpeechJob.model_validate(job.request)
                 document = narrate(self.runtime, spec, job.id, beat.progress)
-            if not self.queue.complete(job.id, self.id, document.model_dump()):
-                log.warning("job %s: finished, but its lease had passed to another worker", job.id)
-            else:
-                log.info("job %s: succeeded (%.2f s of audio)", job.id, document.duration)
         except VoxcapError as exc:
             log.info("job %s: failed: %s", job.id, exc.message)
-            self.queue.fail(job.id, self.id, {"code": exc.code, "message": exc.message})
+            error = {"code": exc.code, "message": exc.message}
+            self._record(job.id, self.queue.fail, job.id, self.id, error)
+            return
         except Exception:
             log.exception("job %s: unexpected failure", job.id)
-            self.queue.fail(
-                job.id,
-                self.id,
-                {"code": VoxcapError.code, "message": "unexpected failure; see the log"},
-            )
+            error = {"code": VoxcapError.code, "message": "unexpected failure; see the log"}
+            self._record(job.id, self.queue.fail, job.id, self.id, error)
+            return
+        if not self._record(job.id, self.queue.complete, job.id, self.id, document.model_dump()):
+            log.warning("job %s: finished, but its lease had passed to another worker", job.id)
+        else:
+            log.info("job %s: succeeded (%.2f s of audio)", job.id, document.duration)
 
-    def _expire(self) -> None:
+    def _record(self, job_id: str, change: Callable[..., T], *args: object) -> T:
+        """Record a job's end, waiting up to PATIENCE seconds for an unavailable queue (a
+        Redis restart, a full disk) rather than losing the work."""
+        deadline = time.monotonic() + PATIENCE
+        while True:
+            try:
+                return change(*args)
+            except QueueUnavailable as exc:
+                if time.monotonic() > deadline:
+                    raise
+                log.warning("job %s: cannot record its end yet (%s); retrying", job_id, exc)
+                time.sleep(1.0)
+
+    def expire(self) -> None:
         """Drop finished jobs (and their files) past the retention, at most once a minute."""
         now = time.time()
         if now - self._last_expiry < 60:
@@ -144,13 +193,16 @@ class _Heartbeat:
 
     def _beat(self) -> None:
         event = self._event
-        self.queue.heartbeat(
-            self.job_id,
-            self.worker,
-            self.lease,
-            event.stage if event else None,
-            event.fraction if event else 0.0,
-        )
+        try:
+            self.queue.heartbeat(
+                self.job_id,
+                self.worker,
+                self.lease,
+                event.stage if event else None,
+                event.fraction if event else 0.0,
+            )
+        except QueueUnavailable as exc:  # the next beat may get through; the job goes on
+            log.warning("job %s: heartbeat missed: %s", self.job_id, exc.message)
 
     def __enter__(self) -> _Heartbeat:
         self._thread.start()

@@ -13,6 +13,7 @@ from voxcap.jobs.base import JobQueue
 from voxcap.jobs.records import JobStatus
 
 router = APIRouter()
+WORKER_SEEN = 30.0  # a worker silent this long is not counted (they say so every 5 s)
 
 
 @router.get("/healthz")
@@ -72,6 +73,11 @@ class _Collector:
         yield jobs
         yield GaugeMetricFamily(
             "voxcap_queue_depth", "Jobs waiting for a worker.", value=counts[JobStatus.queued]
+        )
+        yield GaugeMetricFamily(
+            "voxcap_workers",
+            f"Workers that told the queue they were alive in the last {WORKER_SEEN:.0f} s.",
+            value=self.queue.workers(WORKER_SEEN),
         )
         timings = self.queue.finished_timings()
         stages = SummaryMetricFamily(

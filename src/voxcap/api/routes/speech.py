@@ -8,13 +8,20 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from voxcap.api.deps import Caller, PoolsDep, QueueDep, RuntimeDep
 from voxcap.api.pools import Pools
-from voxcap.errors import JobNotFound, TextTooLong, VoiceNotFound, public_message
+from voxcap.errors import (
+    JobNotFound,
+    QueueUnavailable,
+    TextTooLong,
+    VoiceNotFound,
+    public_message,
+)
 from voxcap.jobs.base import JobQueue
+from voxcap.jobs.notify import Notifier
 from voxcap.jobs.records import JobRecord
 from voxcap.pipeline import check_speakable
 from voxcap.runtime import Runtime
@@ -22,7 +29,8 @@ from voxcap.schemas import SpeechJob, SpeechOutput
 from voxcap.storage import keys
 
 router = APIRouter(prefix="/v1")
-POLL = 0.2
+POLL = 0.2  # ?wait: how often the job is read
+KEEPALIVE = 15.0  # seconds between comments on a quiet event stream
 TEXT_SHOWN = 120  # characters of a job's text in the history
 
 
@@ -88,23 +96,35 @@ async def cancel(
 
 @router.get("/jobs/{job_id}/events")
 async def events(
-    job_id: str, who: Caller, rt: RuntimeDep, queue: QueueDep, pools: PoolsDep
+    job_id: str, who: Caller, rt: RuntimeDep, queue: QueueDep, pools: PoolsDep, request: Request
 ) -> StreamingResponse:
-    """Server-Sent Events: ``progress`` on every change, then one ``done`` with the job."""
+    """Server-Sent Events: ``progress`` on every change, then one ``done`` with the job. The
+    stream waits on the process's one job watcher (:mod:`voxcap.jobs.notify`), not on a poll
+    of its own, and outlasts a queue outage (a Redis restart): it reads again once it can."""
     await _owned(pools, queue, job_id, who)
+    notifier: Notifier = request.app.state.notifier
 
     async def stream() -> AsyncIterator[str]:
         last: tuple[Any, ...] | None = None
-        while True:
-            job = await pools.io.run(queue.get, job_id)
-            state = (job.status, job.stage, round(job.fraction, 3))
-            if job.status.finished:
-                yield _sse("done", view(job, rt))
-                return
-            if state != last:
-                last = state
-                yield _sse("progress", view(job, rt))
-            await asyncio.sleep(POLL)
+        async with notifier.watch(job_id) as changed:
+            while True:
+                changed.clear()  # before the read: a change after it wakes the wait below
+                try:
+                    job = await pools.io.run(queue.get, job_id)
+                except QueueUnavailable:
+                    await asyncio.sleep(1.0)
+                    continue
+                state = (job.status, job.stage, round(job.fraction, 3))
+                if job.status.finished:
+                    yield _sse("done", view(job, rt))
+                    return
+                if state != last:
+                    last = state
+                    yield _sse("progress", view(job, rt))
+                try:
+                    await asyncio.wait_for(changed.wait(), KEEPALIVE)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"  # (a comment: proxies keep the stream open)
 
     return StreamingResponse(
         stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
