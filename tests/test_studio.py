@@ -406,7 +406,8 @@ def test_a_phone_width_screen_has_no_horizontal_overflow(studio: Served) -> None
 
 
 def test_with_api_keys_the_page_asks_for_one_and_shows_that_keys_jobs(tmp_path: Path) -> None:
-    with serve(tmp_path, "--workers", "0", VOXCAP_API_KEYS='["studio-key-1", "other-key-2"]') as s:
+    keys = '["studio-key-1", "other-key-2"]'
+    with serve(tmp_path, "--workers", "0", VOXCAP_API_KEYS=keys, VOXCAP_ENGINE="f5") as s:
         theirs = httpx.post(
             s.url + "/v1/speech",
             json={"text": "Not yours."},
@@ -426,6 +427,9 @@ def test_with_api_keys_the_page_asks_for_one_and_shows_that_keys_jobs(tmp_path: 
             assert by_id(driver, "key-form").is_displayed() is False
             assert by_id(driver, "alert").is_displayed() is False
             assert "No narrations yet." in by_id(driver, "job-list").text  # not the other key's
+            # the default engine (f5) has no weights here: the page starts on one that runs
+            assert by_id(driver, "engine").get_attribute("value") == "piper"
+            assert "f5 (not ready)" in by_id(driver, "engine").text
             assert (
                 driver.execute_script("return localStorage.getItem('voxcap.key')") == "studio-key-1"
             )

@@ -137,6 +137,10 @@ async function loadCapabilities() {
     ...caps.engines.map((e) => option(e.name, e.problem ? `${e.name} (not ready)` : e.name)),
   );
   engine.value = caps.default_engine;
+  if (engineInfo().problem) {
+    const ready = caps.engines.find((e) => !e.problem); // e.g. f5 without its weights: piper
+    if (ready) engine.value = ready.name;
+  }
   $("caption-style").replaceChildren(...Object.keys(caps.caption_styles).map((n) => option(n)));
   $("cue-mode").replaceChildren(...caps.cue_modes.map((n) => option(n)));
   $("loudness").replaceChildren(
