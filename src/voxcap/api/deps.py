@@ -1,4 +1,8 @@
-"""Request dependencies: the runtime and queue, API keys, and per-key rate limiting."""
+"""Request dependencies: the runtime and queue, API keys, and per-key rate limiting.
+
+Every dependency is ``async``: FastAPI runs a plain ``def`` dependency on a worker thread, and
+these only read app state, so a thread hop each (a dozen per request) was most of a submit's
+cost."""
 
 from __future__ import annotations
 
@@ -17,17 +21,17 @@ from voxcap.jobs.base import JobQueue
 from voxcap.runtime import Runtime
 
 
-def runtime(request: Request) -> Runtime:
+async def runtime(request: Request) -> Runtime:
     rt: Runtime = request.app.state.runtime
     return rt
 
 
-def queue(request: Request) -> JobQueue:
+async def queue(request: Request) -> JobQueue:
     q: JobQueue = request.app.state.queue
     return q
 
 
-def pools(request: Request) -> Pools:
+async def pools(request: Request) -> Pools:
     p: Pools = request.app.state.pools
     return p
 
