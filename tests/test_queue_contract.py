@@ -189,3 +189,30 @@ def test_an_unreachable_redis_is_queue_unavailable() -> None:
     with pytest.raises(QueueUnavailable) as caught:
         queue.probe()
     assert "secret" not in caught.value.message
+
+
+def test_a_worker_drops_expired_jobs_and_their_files_even_when_busy_or_idle(
+    queue: JobQueue, tmp_path: Path
+) -> None:
+    from voxcap.jobs.worker import Worker
+    from voxcap.runtime import Runtime
+    from voxcap.settings import Settings
+    from voxcap.storage import keys
+
+    runtime = Runtime(Settings(storage=f"file://{tmp_path / 'store'}", retention=0.05))
+    old = queue.submit(REQUEST)
+    queue.start(old.id, "w", 30)
+    queue.complete(old.id, "w", {"ok": True})
+    runtime.store.put(keys.output(old.id, "speech.wav"), b"RIFF", "audio/wav")
+    kept = queue.submit(REQUEST)  # still queued: never expired
+    time.sleep(0.1)
+    worker = Worker(runtime, queue)
+    with worker.present():  # no job loop at all: the presence beat does it
+        deadline = time.monotonic() + 10
+        while queue.counts()[JobStatus.succeeded] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    with pytest.raises(JobNotFound):
+        queue.get(old.id)
+    assert runtime.store.list(keys.output_prefix(old.id)) == []
+    assert queue.get(kept.id).status == JobStatus.queued
+    assert queue.workers(within=30) == 1

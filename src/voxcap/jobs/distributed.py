@@ -15,7 +15,6 @@ import logging
 from typing import Any
 
 from voxcap._deps import require
-from voxcap.errors import VoxcapError
 from voxcap.jobs.records import Start
 
 log = logging.getLogger(__name__)
@@ -71,11 +70,7 @@ def run_worker(app: Any, runtime: Any, queue: Any) -> None:
         if outcome != Start.started:
             log.info("job %s: %s; nothing to do", job_id, outcome.value)
             return
-        worker.process(queue.get(job_id))
-        try:
-            worker.expire()
-        except VoxcapError as exc:  # the next job tries again; this one is done
-            log.warning("expiring old jobs: %s", exc.message)
+        worker.process(queue.get(job_id))  # (expired jobs are dropped by Worker.present)
 
     celery = require("celery", extra="redis")
     celery.signals.setup_logging.connect(_keep_logging, weak=False)  # voxcap's own logging

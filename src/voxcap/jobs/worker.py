@@ -70,6 +70,7 @@ class Worker:
         self.poll = poll
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._last_expiry = 0.0
+        self._expiring = threading.Lock()
 
     def run(self, stop: Stop) -> None:
         """Work until ``stop`` is set."""
@@ -80,15 +81,16 @@ class Worker:
     @contextlib.contextmanager
     def present(self) -> Iterator[None]:
         """Tell the queue this worker is alive every PRESENCE seconds, even mid-job (what the
-        ``voxcap_workers`` metric counts)."""
+        ``voxcap_workers`` metric counts), and drop expired jobs once a minute, busy or idle."""
         done = threading.Event()
 
         def beat() -> None:
             while True:
                 try:
                     self.queue.seen(self.id)
-                except QueueUnavailable:
-                    pass  # the job's own retries report it
+                    self.expire()
+                except VoxcapError as exc:  # the queue or store is away: next time
+                    log.warning("worker %s: %s", self.id, exc.message)
                 if done.wait(PRESENCE):
                     return
 
@@ -104,7 +106,6 @@ class Worker:
         while not stop.is_set():
             try:
                 if not self.run_once():
-                    self.expire()
                     stop.wait(self.poll)
             except QueueUnavailable as exc:  # disk full, say: wait for it to come back
                 log.error("worker %s: %s; retrying in 5 s", self.id, exc.message)
@@ -160,9 +161,10 @@ class Worker:
     def expire(self) -> None:
         """Drop finished jobs (and their files) past the retention, at most once a minute."""
         now = time.time()
-        if now - self._last_expiry < 60:
-            return
-        self._last_expiry = now
+        with self._expiring:
+            if now - self._last_expiry < 60:
+                return
+            self._last_expiry = now
         from voxcap.storage import keys
 
         for job in self.queue.expire(now - self.runtime.settings.retention):
