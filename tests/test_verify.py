@@ -107,8 +107,11 @@ def test_a_sentence_the_engine_misread_is_taken_again(runtime: Runtime) -> None:
     assert [s.attempts for s in checks] == [1, 2, 1]
     assert engine.seeds == [7, 7 + 2 * SEED_STEP]  # the whole text, then the second sentence
     assert any(e.stage == "retake" for e in events) and "retake" in result.timings
-    # the retake is longer by the word it says; the other sentences are untouched
-    assert result.duration > first.duration + 0.2
+    # the retake says the word (a real span in the final audio; comparing whole durations
+    # flaked: Piper's unseeded timing noise once made the retaken sentence, word and all,
+    # 0.13 s shorter than the take without it); the other sentences are untouched
+    repaired = next(w for w in result.words if w.text == "repaired")
+    assert repaired.end - repaired.start >= 0.15, repaired
     assert checks[0].end == first.verification.sentences[0].end
     # the final audio, checked from scratch: every word is there, where the result says
     again = align(result.audio, TEXT, rt, verify=True)
