@@ -123,13 +123,14 @@ def _gpu(rt: Runtime) -> Check:
 def _queue(rt: Runtime) -> Check:
     from voxcap.fetch import display_url
     from voxcap.jobs import REDIS_SCHEMES, open_queue
+    from voxcap.jobs.worker import SEEN_WITHIN
 
     where = rt.settings.queue
     if not where.startswith(REDIS_SCHEMES) and not Path(where).exists():
         return Check("queue", True, f"{where} (SQLite; `voxcap serve` creates it)")
     queue = open_queue(rt.settings)
     queue.probe()
-    alive = queue.workers(30)
+    alive = queue.workers(SEEN_WITHIN)
     return Check(
         "queue", True, f"{display_url(rt.settings.queue)} writable; {alive} worker(s) alive"
     )

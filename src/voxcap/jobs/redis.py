@@ -33,6 +33,10 @@ EVENTS = PREFIX + "events"
 FINISHED = ("succeeded", "failed", "canceled")
 
 _LIB = """
+local function held(key, worker)
+  return redis.call('HGET', key, 'status') == 'running'
+     and redis.call('HGET', key, 'worker') == worker
+end
 local function move(id, old, new, now)
   redis.call('ZREM', 'voxcap:status:' .. old, id)
   redis.call('ZADD', 'voxcap:status:' .. new, now, id)
@@ -77,8 +81,7 @@ HEARTBEAT = (
     _LIB
     + """
 local id, now = ARGV[1], tonumber(ARGV[3])
-if redis.call('HGET', KEYS[1], 'status') ~= 'running'
-   or redis.call('HGET', KEYS[1], 'worker') ~= ARGV[2] then return 0 end
+if not held(KEYS[1], ARGV[2]) then return 0 end
 redis.call('HSET', KEYS[1], 'lease_until', tostring(now + tonumber(ARGV[4])), 'updated', ARGV[3])
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'stage', ARGV[5], 'fraction', ARGV[6]) end
 move(id, 'running', 'running', now)
@@ -89,8 +92,7 @@ FINISH = (
     _LIB
     + """
 local id, now = ARGV[1], tonumber(ARGV[3])
-if redis.call('HGET', KEYS[1], 'status') ~= 'running'
-   or redis.call('HGET', KEYS[1], 'worker') ~= ARGV[2] then return 0 end
+if not held(KEYS[1], ARGV[2]) then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[4], ARGV[5], ARGV[6], 'fraction', '1',
            'updated', ARGV[3])
 redis.call('HDEL', KEYS[1], 'lease_until')

@@ -26,6 +26,7 @@ from voxcap.runtime import Runtime
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 PRESENCE = 5.0  # seconds between a worker's "still here" to the queue
+SEEN_WITHIN = 30.0  # a worker silent this long is not counted as alive
 PATIENCE = 300.0  # seconds a finished job waits for its queue to come back (a Redis restart)
 
 

@@ -11,9 +11,9 @@ from voxcap.api.deps import PoolsDep, QueueDep, RuntimeDep
 from voxcap.errors import NotReady, VoxcapError
 from voxcap.jobs.base import JobQueue
 from voxcap.jobs.records import JobStatus
+from voxcap.jobs.worker import SEEN_WITHIN
 
 router = APIRouter()
-WORKER_SEEN = 30.0  # a worker silent this long is not counted (they say so every 5 s)
 
 
 @router.get("/healthz")
@@ -76,8 +76,8 @@ class _Collector:
         )
         yield GaugeMetricFamily(
             "voxcap_workers",
-            f"Workers that told the queue they were alive in the last {WORKER_SEEN:.0f} s.",
-            value=self.queue.workers(WORKER_SEEN),
+            f"Workers that told the queue they were alive in the last {SEEN_WITHIN:.0f} s.",
+            value=self.queue.workers(SEEN_WITHIN),
         )
         timings = self.queue.finished_timings()
         stages = SummaryMetricFamily(
