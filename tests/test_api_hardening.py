@@ -114,6 +114,23 @@ def test_voice_requests_that_are_not_what_the_docs_say(api: Api, clip_wav: bytes
         assert "multipart/form-data" in form.json()["error"]["message"]
 
 
+def test_a_decompression_bomb_is_a_clean_413(api: Api, tmp_path: Path) -> None:
+    """Reliability report HIGH #2 through the API: a 27 kB 8-channel 10-minute FLAC is refused
+    with audio_too_long, and the server's memory does not grow by the decoded size."""
+    from .test_audio import _bomb
+
+    bomb = _bomb(tmp_path, 8, 600).read_bytes()
+    with api.client() as client:
+        refused = client.post(
+            "/v1/voices",
+            data={"name": "bomb", "transcript": "x"},
+            files={"audio": ("b.flac", bomb)},
+        )
+        assert error_of(refused, 413) == "audio_too_long"
+        assert "120 s" in refused.json()["error"]["message"]
+        assert client.get("/healthz").status_code == 200
+
+
 def test_voices_belong_to_the_key_that_added_them(api: Api, clip_wav: bytes) -> None:
     with api.client() as owner, api.client(key=OTHER_KEY) as other:
         added = owner.post(
@@ -220,6 +237,13 @@ def test_access_log_lines_are_redacted() -> None:
     for f in access.filters:
         f.filter(record)
     assert "abc123" not in record.getMessage() and "signature=REDACTED" in record.getMessage()
+    # uvicorn's own formatter unpacks the arguments (reliability report #4: a flattened record
+    # made every signed download log a 60-100 line traceback instead of its access line)
+    from uvicorn.logging import AccessFormatter
+
+    line = AccessFormatter('%(client_addr)s "%(request_line)s" %(status_code)s').format(record)
+    path = "/files/outputs/j/a.wav?expires=1&filename=a&signature=REDACTED"
+    assert line == f'127.0.0.1:5 "GET {path} HTTP/1.1" 200 OK'
     assert "X-Amz-Signature=REDACTED" in redact("https://b.s3/k?X-Amz-Signature=deadbeef&x=1")
 
 

@@ -90,3 +90,65 @@ def test_encoding_reports_its_progress(name: str) -> None:
     data = encode(Audio(tone, rate), audio_format(name), seen.append)
     assert len(seen) >= 3 and seen == sorted(seen) and seen[-1] == 1.0
     assert abs(decode(data).duration - 25.0) < 0.1
+
+
+def _bomb(folder: Path, channels: int, seconds: int, unsized: bool = False) -> Path:
+    """A tiny FLAC of a constant signal that decodes to ``channels`` x ``seconds`` of audio
+    (the reliability report's bombs: 27 kB for 8 channels x 10 minutes)."""
+    import subprocess
+
+    path = folder / f"bomb{channels}x{seconds}{'-unsized' if unsized else ''}.flac"
+    signal = "|".join(["0.5"] * channels)
+    target = ["-f", "flac", "pipe:1"] if unsized else [str(path)]
+    done = subprocess.run(
+        [
+            *("ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi"),
+            *("-i", f"aevalsrc={signal}:s=48000:d={seconds}"),
+            *("-c:a", "flac", "-frame_size", "65535", *target),
+        ],
+        capture_output=True,
+        check=True,
+    )
+    if unsized:
+        path.write_bytes(done.stdout)
+    return path
+
+
+@pytest.mark.parametrize("unsized", [False, True], ids=["sized", "unsized-through-ffmpeg"])
+def test_decompression_bombs_are_refused_before_they_take_memory(
+    tmp_path: Path, unsized: bool
+) -> None:
+    """Reliability report, HIGH #2: a 27 kB 8-channel FLAC added 1-1.8 GB of memory (and 0.9 GB
+    of temp files) before its length was checked."""
+    import tracemalloc
+
+    from voxcap.errors import AudioTooLong
+
+    bomb = _bomb(tmp_path, 8, 600, unsized)
+    assert bomb.stat().st_size < 100_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(AudioTooLong, match="longer than the limit of 120 s"):
+            decode(bomb, max_seconds=120)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # 121 s of mono float32 at 48 kHz is 23 MB; 10 minutes of 8 channels would be 922 MB
+    assert peak < 60 * 2**20, peak
+
+
+def test_many_channels_are_mixed_down_block_by_block(tmp_path: Path) -> None:
+    """Within the limit, memory is that of the mono result, not of every channel."""
+    import tracemalloc
+
+    bomb = _bomb(tmp_path, 8, 60)
+    tracemalloc.start()
+    try:
+        audio = decode(bomb, max_seconds=120)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    mono = 60 * 48000 * 4
+    assert audio.sample_rate == 48000 and abs(audio.duration - 60) < 0.01
+    assert np.allclose(audio.samples[:1000], 0.5, atol=1e-3)
+    assert peak < 2.5 * mono, (peak, mono)  # the 8 channels at once would be 8x

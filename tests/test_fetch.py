@@ -42,8 +42,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _drip(self) -> None:
-        """A byte every 0.2 s for 20 s: of the body (``/drip-body``) or of the headers."""
-        head = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"
+        """A byte every 0.2 s for 20 s: of the body (``/drip-body``) or of the headers
+        (``/drip-head``); ``/drip-close`` sends ``Connection: close`` with a length, and
+        ``/drip-raw`` a close-delimited body (no length, no chunks) after a first part."""
+        heads = {
+            "/drip-close": b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n"
+            b"Connection: close\r\n\r\n",
+            "/drip-raw": b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + b"RIFF" * 100,
+        }
+        head = heads.get(self.path, b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
         slow = head if self.path == "/drip-head" else b"x" * 100
         if self.path != "/drip-head":
             self.wfile.write(head)
@@ -138,10 +145,12 @@ def test_malformed_urls_are_refused_not_a_crash(url: str) -> None:
         fetch(url, FetchPolicy(1000, 2.0, LOOPBACK))
 
 
-@pytest.mark.parametrize("path", ["/drip-body", "/drip-head"])
+@pytest.mark.parametrize("path", ["/drip-body", "/drip-head", "/drip-close", "/drip-raw"])
 def test_one_deadline_covers_the_whole_fetch(origin: str, path: str) -> None:
     """A server that drips a byte at a time (each recv() succeeds) is cut at the deadline
-    (reliability report #1: it used to hold the request for as long as it kept dripping)."""
+    (reliability report #1: it used to hold the request for as long as it kept dripping; the
+    second report: a ``Connection: close`` response still did, and a close-delimited body cut
+    short was used as if whole; a deadline during the headers gave an empty body)."""
     started = time.monotonic()
     with pytest.raises(UrlFetchFailed, match=r"took longer than 1\.5 s"):
         fetch(f"{origin}{path}", FetchPolicy(1_000_000, 1.5, LOOPBACK))

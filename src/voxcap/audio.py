@@ -17,7 +17,13 @@ import soundfile as sf
 import soxr
 
 from voxcap.domain import Audio
-from voxcap.errors import AudioDecodeError, EngineError, MissingDependency, UnknownFormat
+from voxcap.errors import (
+    AudioDecodeError,
+    AudioTooLong,
+    EngineError,
+    MissingDependency,
+    UnknownFormat,
+)
 
 # file names that mark a path as an audio clip (a reference to clone)
 AUDIO_SUFFIXES = frozenset(
@@ -70,13 +76,25 @@ def audio_format(name: str) -> AudioFormat:
         ) from None
 
 
-def decode(source: Path | bytes, name: str | None = None) -> Audio:
+MAX_SECONDS = 3 * 3600.0  # the default bound on decoded audio (VOXCAP_MAX_AUDIO_SECONDS)
+MAX_RATE = 192_000  # the highest sample rate read
+_BLOCK_SAMPLES = 1 << 20  # samples (over all channels) read at a time while mixing down
+
+
+def decode(
+    source: Path | bytes, name: str | None = None, max_seconds: float = MAX_SECONDS
+) -> Audio:
     """Decode any audio ffmpeg reads to mono float32: WAV, FLAC, OGG/Opus and MP3 through
     libsndfile; M4A/AAC, MP4/MOV/WebM/MKV soundtracks and the rest through ffmpeg. ``name``
     names the file in errors (default: the path, or "the audio").
 
+    Memory is bounded by ``max_seconds`` of mono audio at most 192 kHz, whatever the file says:
+    channels are mixed down block by block, the header's length is checked before decoding
+    and the decoded length while decoding (a 100 kB FLAC can hold an hour of 8 channels).
+
     Raises:
         AudioDecodeError: the file is missing, unreadable, corrupt, empty or has no audio track.
+        AudioTooLong: it would decode to more than ``max_seconds``, or its rate is over 192 kHz.
         MissingDependency: the file needs ffmpeg and it is not installed.
     """
     name = name or (str(source) if isinstance(source, Path) else "the audio")
@@ -86,10 +104,10 @@ def decode(source: Path | bytes, name: str | None = None) -> Audio:
         raise AudioDecodeError(f"cannot read {name}: {exc.strerror}") from None
     if not data:
         raise AudioDecodeError(f"{name} is empty")
-    samples, rate = DECODERS[_container(data)](data, name)
+    samples, rate = DECODERS[_container(data)](data, name, max_seconds)
     if samples.size == 0:
         raise AudioDecodeError(f"{name} contains no audio")
-    return Audio(np.ascontiguousarray(samples.mean(axis=1), dtype=np.float32), int(rate))
+    return Audio(samples, int(rate))
 
 
 # leading bytes of the containers libsndfile reads itself; anything else goes to ffmpeg
@@ -114,16 +132,39 @@ def _unsized_flac(data: bytes) -> bool:
     return ((info[13] & 0x0F) << 32 | int.from_bytes(info[14:18], "big")) == 0
 
 
-def _read_sndfile(data: bytes, name: str) -> tuple[np.ndarray[Any, Any], int]:
+def _too_long(name: str, max_seconds: float) -> AudioTooLong:
+    return AudioTooLong(f"{name} is longer than the limit of {max_seconds:g} s")
+
+
+def _read_sndfile(data: bytes, name: str, max_seconds: float) -> tuple[np.ndarray[Any, Any], int]:
+    """Mono samples and the rate: the header's length checked first, then the channels mixed
+    down a block at a time (never frames x channels in memory), stopping past the limit."""
     try:
-        samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+        with sf.SoundFile(io.BytesIO(data)) as sound:
+            rate, channels = int(sound.samplerate), int(sound.channels)
+            if rate > MAX_RATE:
+                raise AudioTooLong(
+                    f"{name} has a sample rate of {rate:,} Hz; the limit is {MAX_RATE:,}"
+                )
+            limit = int(max_seconds * rate)
+            if sound.frames > limit:
+                raise _too_long(name, max_seconds)
+            block = max(1, _BLOCK_SAMPLES // max(channels, 1))
+            parts: list[np.ndarray[Any, Any]] = []
+            frames = 0
+            while len(read := sound.read(block, dtype="float32", always_2d=True)):
+                frames += len(read)
+                if frames > limit:  # a header that understated the length
+                    raise _too_long(name, max_seconds)
+                parts.append(read.mean(axis=1, dtype=np.float32))
     except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
         reason = str(exc).rsplit(": ", 1)[-1]  # not the BytesIO's repr
         raise AudioDecodeError(f"cannot read {name}: {reason}") from None
-    return samples, int(rate)
+    samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+    return np.ascontiguousarray(samples, dtype=np.float32), rate
 
 
-def _read_ffmpeg(data: bytes, name: str) -> tuple[np.ndarray[Any, Any], int]:
+def _read_ffmpeg(data: bytes, name: str, max_seconds: float) -> tuple[np.ndarray[Any, Any], int]:
     exe = shutil.which("ffmpeg")
     if exe is None:
         raise MissingDependency(f"reading {name} needs ffmpeg (apt-get install ffmpeg)")
@@ -131,10 +172,14 @@ def _read_ffmpeg(data: bytes, name: str) -> tuple[np.ndarray[Any, Any], int]:
         # a file, not a pipe: MP4/MOV keep their index at the end and need seeking
         source, target = Path(folder) / "in", Path(folder) / "out.wav"
         source.write_bytes(data)
+        # mono, and at most a little over the limit (a longer file is refused below): the
+        # output and its temp file stay bounded however many channels or hours the input holds
+        over = max_seconds + 1.0
         done = subprocess.run(
             [
                 *(exe, "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(source)),
-                *("-map", "0:a:0", "-vn", "-c:a", "pcm_f32le", str(target)),
+                *("-map", "0:a:0", "-vn", "-ac", "1", "-t", f"{over:.3f}"),
+                *("-fs", str(int(over * MAX_RATE * 4) + 4096), "-c:a", "pcm_f32le", str(target)),
             ],
             capture_output=True,
             timeout=600,
@@ -148,10 +193,10 @@ def _read_ffmpeg(data: bytes, name: str) -> tuple[np.ndarray[Any, Any], int]:
                 raise AudioDecodeError(f"{name} is not an audio or video file, or is damaged")
             last = said.strip().splitlines()[-1] if said.strip() else "unknown error"
             raise AudioDecodeError(f"cannot read {name}: {last.replace(str(source), name)}")
-        return _read_sndfile(target.read_bytes(), name)
+        return _read_sndfile(target.read_bytes(), name, max_seconds)
 
 
-DECODERS: dict[str, Callable[[bytes, str], tuple[np.ndarray[Any, Any], int]]] = {
+DECODERS: dict[str, Callable[[bytes, str, float], tuple[np.ndarray[Any, Any], int]]] = {
     "sndfile": _read_sndfile,
     "ffmpeg": _read_ffmpeg,
 }

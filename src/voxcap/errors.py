@@ -81,6 +81,16 @@ class AudioDecodeError(InvalidInput):
     code = "audio_unreadable"
 
 
+class AudioTooLong(AudioDecodeError):
+    """An audio file would decode to more than its limit: a voice clip over 2 minutes, a
+    recording to align over ``VOXCAP_MAX_AUDIO_SECONDS`` (default 3 hours), or a sample rate
+    over 192 kHz. Checked from the file's header, or while decoding, so a small compressed file
+    that would decode to gigabytes is refused before it takes the memory."""
+
+    code = "audio_too_long"
+    http_status = 413
+
+
 class UnknownEngine(InvalidInput):
     """The engine named is not one of voxcap's."""
 

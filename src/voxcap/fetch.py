@@ -57,7 +57,7 @@ def fetch(url: str, policy: FetchPolicy) -> tuple[bytes, str]:
         response: urllib3.BaseHTTPResponse | None = None
         with _Watchdog(connection, deadline) as watchdog:
             try:
-                response = _get(connection, url)
+                response = _get(connection, url, watchdog)
                 location = response.headers.get("Location")
                 if response.status in {301, 302, 303, 307, 308} and location:
                     url = urljoin(url, location)
@@ -65,12 +65,12 @@ def fetch(url: str, policy: FetchPolicy) -> tuple[bytes, str]:
                 if response.status != 200:
                     raise UrlFetchFailed(f"fetching {display_url(url)} gave HTTP {response.status}")
                 body = _read(response, url, policy)
+                if watchdog.fired:  # a close-delimited body cut by the watchdog looks whole
+                    raise _late(url, policy)
                 return body, urlsplit(url).path.rsplit("/", 1)[-1]
             except (OSError, http.client.HTTPException, urllib3.exceptions.HTTPError) as exc:
                 if watchdog.fired:
-                    raise UrlFetchFailed(
-                        f"fetching {display_url(url)} took longer than {policy.timeout:g} s"
-                    ) from None
+                    raise _late(url, policy) from None
                 raise UrlFetchFailed(
                     f"cannot fetch {display_url(url)}: {type(exc).__name__}"
                 ) from None
@@ -81,21 +81,37 @@ def fetch(url: str, policy: FetchPolicy) -> tuple[bytes, str]:
     raise UrlFetchFailed(f"too many redirects from {display_url(url)}")
 
 
+def _late(url: str, policy: FetchPolicy) -> UrlFetchFailed:
+    return UrlFetchFailed(f"fetching {display_url(url)} took longer than {policy.timeout:g} s")
+
+
 class _Watchdog:
-    """Shuts ``connection``'s socket down at ``deadline``, ending any blocked connect or read."""
+    """Shuts the connection's socket down at ``deadline``, ending any blocked connect or read.
+
+    The socket is held here once connected: for a ``Connection: close`` response http.client
+    drops the connection's reference (the response keeps reading from the socket), so
+    ``connection.sock`` alone would leave nothing to shut.
+    """
 
     def __init__(self, connection: urllib3.connection.HTTPConnection, deadline: float) -> None:
         self.connection = connection
         self.fired = False
+        self._sock: socket.socket | None = None
         self._timer = threading.Timer(max(deadline - time.monotonic(), 0.0), self._fire)
         self._timer.daemon = True
 
+    def hold(self, sock: socket.socket | None) -> None:
+        """Keep ``sock`` (the connected socket) to shut down when the deadline passes."""
+        self._sock = sock
+        if self.fired:
+            self._fire()
+
     def _fire(self) -> None:
         self.fired = True
-        sock = self.connection.sock
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+        for sock in (self.connection.sock, self._sock):
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def __enter__(self) -> _Watchdog:
         self._timer.start()
@@ -137,13 +153,16 @@ def _connection(
     return urllib3.connection.HTTPConnection(str(address), port, timeout=timeout)
 
 
-def _get(connection: urllib3.connection.HTTPConnection, url: str) -> urllib3.BaseHTTPResponse:
+def _get(
+    connection: urllib3.connection.HTTPConnection, url: str, watchdog: _Watchdog
+) -> urllib3.BaseHTTPResponse:
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     netloc = f"{parts.hostname}" if parts.port is None else f"{parts.hostname}:{parts.port}"
     connection.request(
         "GET", path, headers={"Host": netloc, "User-Agent": "voxcap"}, preload_content=False
     )
+    watchdog.hold(connection.sock)
     return connection.getresponse()
 
 

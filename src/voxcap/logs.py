@@ -39,14 +39,29 @@ def redact(text: str) -> str:
 
 
 class RedactFilter(logging.Filter):
-    """Redacts a record's message (formatted with its arguments) in place."""
+    """Redacts a record in place: its message and each of its string arguments, keeping the
+    arguments' shape (uvicorn's access formatter unpacks them as a tuple)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_redacted(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _redacted(v) for k, v in record.args.items()}
         return True
+
+
+def _redacted(arg: object) -> object:
+    """A log argument with secrets redacted: a string cleaned, any other object replaced by
+    its cleaned text only when that text holds a secret (numbers keep their type for %d)."""
+    if isinstance(arg, str):
+        return redact(arg)
+    if isinstance(arg, int | float) or arg is None:
+        return arg
+    text = str(arg)
+    cleaned = redact(text)
+    return arg if cleaned == text else cleaned
 
 
 def configure(level: str) -> None:

@@ -74,7 +74,7 @@ def _align(rt: Runtime, spec: Any, job_id: str, listener: Listener | None) -> Re
         FetchPolicy.of(s.max_voice_bytes * 4, s.fetch_timeout, s.fetch_allow_networks),
     )
     result = align(
-        decode(data, spec.audio_url.split("?")[0]),
+        decode(data, spec.audio_url.split("?")[0], s.max_audio_seconds),
         spec.text,
         rt,
         spec.aligner,

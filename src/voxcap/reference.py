@@ -22,6 +22,7 @@ from voxcap.text import prepare
 
 RATE = 24_000
 MAX_SECONDS = 12.0
+DECODED_SECONDS = 120.0  # longest clip decoded (silence is trimmed after decoding)
 MIN_PAUSE = 0.12  # a gap between words this long is a place to cut
 MIN_SECONDS = 1.0
 
@@ -104,7 +105,11 @@ class ReferenceCache:
                 self._items.move_to_end(key)
                 return self._items[key]
         reference = prepare_reference(
-            decode(path), transcript, aligner, name=path.name, transcribe=transcribe
+            decode(path, max_seconds=DECODED_SECONDS),
+            transcript,
+            aligner,
+            name=path.name,
+            transcribe=transcribe,
         )
         with self._lock:
             self._items[key] = reference

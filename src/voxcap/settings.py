@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     max_align_chars: int = Field(
         250_000, gt=0, description="Longest text to align to a recording (about 3 hours)."
     )
+    max_audio_seconds: float = Field(
+        3 * 3600.0,
+        gt=0,
+        description="Longest recording to align; a longer one is refused before it is decoded.",
+    )
     sentence_pause: float = Field(0.25, ge=0, description="Silence inserted between sentences.")
     verify: Literal["auto", "on", "off"] = Field(
         "auto",

@@ -39,8 +39,14 @@ from voxcap.errors import (
     VoiceNotFound,
 )
 from voxcap.fetch import FetchPolicy, display_url, fetch
+from voxcap.reference import (
+    DECODED_SECONDS,
+    MIN_SECONDS,
+    SILENT_DBFS,
+    Transcribe,
+    prepare_reference,
+)
 from voxcap.reference import MAX_SECONDS as CLONED_SECONDS
-from voxcap.reference import MIN_SECONDS, SILENT_DBFS, Transcribe, prepare_reference
 from voxcap.reference import RATE as REFERENCE_RATE
 from voxcap.settings import Settings
 from voxcap.storage import Store, keys
@@ -137,7 +143,7 @@ class VoiceLibrary:
             raise VoiceExists(f"voice {name!r} already exists; delete it or replace it")
         if len(data) > self.settings.max_voice_bytes:
             raise TooLarge(f"the clip is over the limit of {self.settings.max_voice_bytes:,} bytes")
-        reference, notes = _reference(audio_io.decode(data, filename))
+        reference, notes = _reference(audio_io.decode(data, filename, DECODED_SECONDS))
         version = _new_version()
         voice = Voice(
             name,

@@ -255,7 +255,7 @@ def align(
         rt = runtime()
         if out_dir is not None:
             check_writable(out_dir)
-        recording = decode(audio)
+        recording = decode(audio, max_seconds=rt.settings.max_audio_seconds)
         plan = _video_plan(video, aspect, background, None, fps, audio)
         options = _caption_options(
             CaptionOptions(cue_mode.value, max_words, max_chars, max_duration),
