@@ -100,7 +100,14 @@ def test_check_counts_each_rule(tmp_path: Path) -> None:
     subs.save(str(srt))
     run = voxcap("captions", "check", str(srt), "--json")
     assert run.returncode == 1
-    assert json.loads(run.stdout)["rules"]["gap"]["failing"] == 1
+    report = json.loads(run.stdout)["rules"]
+    assert report["gap"]["failing"] == 1
+    # which cues fail, numbered as in the file (captions-video.md §3: it did not say)
+    assert all(report[r]["cues"] == [k + 1 for k in failures.cues[r]] for r in report)
+    assert report["cps"]["allowed"] == 5 and report["gap"]["allowed"] == 0  # as CAPTIONS.md
+    table = voxcap("captions", "check", str(srt))
+    first_gap = failures.cues["gap"][0]
+    assert f"gap: cue {first_gap + 1} (" in table.stdout
     everything = [f"--allow={rule}=50" for rule in failures.counts]
     assert voxcap("captions", "check", str(srt), *everything).returncode == 0
     bad = voxcap("captions", "check", str(srt), "--allow", "speed=5")

@@ -60,10 +60,13 @@ def test_word_mode_is_one_word_per_cue_and_dashes_join_the_previous() -> None:
 
 def test_phrases_break_at_limits_pauses_and_sentence_ends() -> None:
     cues = make_cues(SAMPLE, CaptionOptions(max_words=3, max_chars=40, pause=0.35))
-    # "Dr." is not a sentence end; the pause before "then" and the end at "left." are breaks
-    assert [c.text for c in cues] == ["Dr. Smith paid", "$3.50,", "then left.", "Bye - now."]
+    # "Dr." is not a sentence end; the pause before "then" and the end at "left." are breaks;
+    # no one-word orphan ("$3.50,") where the words can be shared out
+    assert [c.text for c in cues] == ["Dr. Smith", "paid $3.50,", "then left.", "Bye - now."]
     assert cues[0].end == cues[1].start  # small gaps are bridged
-    assert cues[1].end == 2.0  # a pause is not
+    assert cues[1].end == 2.6  # so is a pause under 0.7 s (captions do not blink off)
+    long_pause = make_cues([Word("Hi.", 0.0, 0.5), Word("Bye.", 1.5, 2.0)])
+    assert long_pause[0].end == 0.5  # a longer one is not
     chars = make_cues(SAMPLE, CaptionOptions(max_words=10, max_chars=10))
     assert all(len(c.text) <= 10 or len(c.words) == 1 for c in chars)
     short = make_cues(SAMPLE, CaptionOptions(max_words=10, max_chars=99, max_duration=1.0))

@@ -48,11 +48,19 @@ def _csv(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> byte
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
     verified = result.verification is not None
-    out.writerow(["index", "text", "start", "end", *(["confidence"] if verified else [])])
+    aligned = result.alignment is not None
+    unplaced = frozenset(result.alignment.unplaced) if result.alignment else frozenset()
+    out.writerow(
+        ["index", "text", "start", "end"]
+        + (["confidence"] if verified else [])
+        + (["status"] if aligned else [])
+    )
     for i, word in enumerate(result.words):
         row = [i, word.text, f"{word.start:.3f}", f"{word.end:.3f}"]
         if verified:
             row.append("" if word.confidence is None else f"{word.confidence:.3f}")
+        if aligned:
+            row.append("unplaced" if i in unplaced else "placed")
         out.writerow(row)
     return buffer.getvalue().encode("utf-8")
 
@@ -60,13 +68,18 @@ def _csv(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> byte
 def words_document(result: SpeechResult) -> dict[str, object]:
     """The words JSON: ``{"text", "duration", "sample_rate", "words": [{"text", "start",
     "end"}]}``, seconds with 3 decimals; an alignment adds ``"alignment": {"unplaced_words":
-    [index...], "unmatched_audio": [[start, end]...]}``; verified speech gives each word its
+    [index...], "unmatched_audio": [[start, end]...]}`` and ``"status": "unplaced"`` to each
+    word it could not find (such a word is in no caption); verified speech gives each word its
     ``"confidence"`` and adds ``"verification"`` (:func:`verification_document`)."""
+    words = [word_document(w) for w in result.words]
+    if result.alignment is not None:
+        for i in result.alignment.unplaced:
+            words[i]["status"] = "unplaced"
     document: dict[str, object] = {
         "text": result.text,
         "duration": round(result.duration, 3),
         "sample_rate": result.audio.sample_rate,
-        "words": [word_document(w) for w in result.words],
+        "words": words,
     }
     if result.alignment is not None:
         document["alignment"] = {
@@ -124,5 +137,12 @@ def render_captions(
     result: SpeechResult, formats: list[str], options: CaptionOptions
 ) -> dict[str, bytes]:
     """Each requested format rendered to bytes, keyed by format name."""
-    cues = make_cues(result.words, options)
+    cues = make_cues(shown_words(result), options)
     return {name: WRITERS[name].render(result, cues, options) for name in formats}
+
+
+def shown_words(result: SpeechResult) -> list[Word]:
+    """The words a caption shows: all but those not found in the audio (a skipped sentence in
+    a user's recording), which stay in words.json and words.csv with their status."""
+    unplaced = frozenset(result.alignment.unplaced) if result.alignment else frozenset()
+    return [w for i, w in enumerate(result.words) if i not in unplaced]

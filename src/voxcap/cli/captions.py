@@ -25,26 +25,29 @@ def check(
     max_duration: Annotated[float, typer.Option(min=0, help="Seconds.")] = 7.0,
     max_cps: Annotated[float, typer.Option(min=1, help="Characters per second.")] = 20.0,
     min_gap_frames: Annotated[int, typer.Option(min=0)] = 2,
-    fps: Annotated[float, typer.Option(min=1, help="Frame rate the gaps count in.")] = 25.0,
+    fps: Annotated[float, typer.Option(min=1, help="Frame rate the gaps count in.")] = 30.0,
     allow: Annotated[
         list[str] | None,
-        typer.Option(help="RULE=PERCENT of cues that may fail a rule (default 0), repeatable."),
+        typer.Option(
+            help="RULE=PERCENT of cues that may fail a rule, repeatable (default cps=5, "
+            "function_word=2, the others 0)."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Report FILE against the rules (per rule: cues failing, and %); exit 1 when a rule
-    fails more cues than --allow lets it."""
+    """Report FILE against the rules (per rule: cues failing, and %, and which cues); exit 1
+    when a rule fails more cues than --allow lets it."""
 
     def run() -> bool:
         import pysubs2
 
-        from voxcap.captions.broadcast import RULE_NAMES, Rules
+        from voxcap.captions.broadcast import ALLOWED, RULE_NAMES, Rules
         from voxcap.captions.broadcast import check as check_cues
 
         rules = Rules(
             max_lines, max_chars, min_duration, max_duration, max_cps, min_gap_frames, fps
         )
-        allowed = _allowances(allow or [], set(RULE_NAMES))
+        allowed = ALLOWED | _allowances(allow or [], set(RULE_NAMES))
         try:
             subs = pysubs2.load(str(file))
         except (OSError, UnicodeDecodeError, pysubs2.exceptions.Pysubs2Error) as exc:
@@ -57,7 +60,12 @@ def check(
             report = {
                 "cues": failures.total,
                 "rules": {
-                    r: {"failing": failures.counts[r], "percent": round(failures.percent(r), 2)}
+                    r: {
+                        "failing": failures.counts[r],
+                        "percent": round(failures.percent(r), 2),
+                        "allowed": allowed.get(r, 0.0),
+                        "cues": [k + 1 for k in failures.cues[r]],  # numbered from 1, as in SRT
+                    }
                     for r in RULE_NAMES
                 },
                 "over": over,
@@ -75,10 +83,20 @@ def check(
                 )
             out.print(f"{file}: {failures.total} cues")
             out.print(table)
+            for rule in RULE_NAMES:
+                for k in failures.cues[rule][:SHOWN]:
+                    start, end, lines = cues[k]
+                    text = " / ".join(lines)
+                    out.print(f"{rule}: cue {k + 1} ({start:.2f}-{end:.2f} s) {text}", markup=False)
+                if len(failures.cues[rule]) > SHOWN:
+                    out.print(f"{rule}: and {len(failures.cues[rule]) - SHOWN} more cues")
         return bool(over)
 
     if guarded(run):
         raise typer.Exit(1)
+
+
+SHOWN = 5  # failing cues listed per rule
 
 
 def _allowances(specs: list[str], known: set[str]) -> dict[str, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from voxcap.errors import EmptyText, TextTooLong
 from voxcap.text import abbreviations
 from voxcap.text.context import Context, Piece, split
 from voxcap.text.dates import ZONES
+from voxcap.text.emoji import is_emoji
 from voxcap.text.rules import read
 
 
@@ -95,9 +97,16 @@ def pieces_of(words: Sequence[str]) -> tuple[Piece, ...]:
 
 
 def sentence_ends(words: Sequence[str]) -> frozenset[int]:
-    """Indexes of the words that end a sentence ("Dr." and "a.m. on" do not; "etc. Then" does)."""
+    """Indexes of the words that end a sentence ("Dr." and "a.m. on" do not; "etc. Then" does).
+    Emoji after a sentence's last word belong to it: "Stop scrolling! 🔥 I" ends at the 🔥."""
     pieces = pieces_of(words)
-    return frozenset(i for i in range(len(words)) if _pause(pieces, i) in {".", "?", "!"})
+    ends = set()
+    for i in range(len(words)):
+        if _pause(pieces, i) in {".", "?", "!"}:
+            while i + 1 < len(words) and is_emoji(words[i + 1]):
+                i += 1
+            ends.add(i)
+    return frozenset(ends)
 
 
 def _pause(pieces: tuple[Piece, ...], i: int) -> str:
@@ -106,8 +115,9 @@ def _pause(pieces: tuple[Piece, ...], i: int) -> str:
     piece = pieces[i]
     mark = _mark(piece.trail)
     following = pieces[i + 1] if i + 1 < len(pieces) else None
-    if mark == "." and piece.trail == "." and _initial(piece, following):
-        return ""  # "J. K. Rowling"
+    dotted = piece.trail == "." or (piece.core.endswith(".") and not piece.trail)
+    if dotted and following is not None and _INITIALS.fullmatch(piece.core.removesuffix(".")):
+        return "" if _initial(piece, following) else "."  # "J. K. Rowling", "the U.K. It"
     if mark or not piece.core.endswith("."):
         return mark
     if not abbreviations.is_abbreviation(piece.core, True):
@@ -121,16 +131,19 @@ def _pause(pieces: tuple[Piece, ...], i: int) -> str:
 
 
 def _initial(piece: Piece, following: Piece | None) -> bool:
-    """A capital letter with a dot before a name: an initial ("J. K. Rowling"), not a letter
-    that ends a sentence ("Plan B. It worked.")."""
-    return (
-        len(piece.core) == 1
-        and piece.core.isupper()
-        and following is not None
-        and following.core[:1].isupper()
-        and following.core.lower() not in _STARTERS
-        and not following.lead
-    )
+    """Capital initials with a dot before a name ("J. K. Rowling", "J.P. Morgan") or before a
+    lower-case word ("the E.U. cut rates"), not letters that end a sentence ("Plan B. It
+    worked.", "from the U.K. It rained.")."""
+    core = piece.core.removesuffix(".")
+    if following is None or following.lead or not _INITIALS.fullmatch(core):
+        return False
+    first = following.core[:1]
+    if first.islower():
+        return "." in core  # "E.U. cut"; a single letter may end one ("plan b. then")
+    return first.isupper() and following.core.lower() not in _STARTERS
+
+
+_INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")
 
 
 # words that start sentences and are never names
