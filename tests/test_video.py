@@ -399,7 +399,8 @@ def test_long_words_stay_inside_the_safe_area(style: str, aspect: str, tmp_path:
 
 
 @pytest.mark.parametrize(
-    ("style", "lit"), [("highlight", (0x3C, 0xE1, 0x6E)), ("bold", (255, 224, 0))]
+    ("style", "lit"),
+    [("highlight", (0x3C, 0xE1, 0x6E)), ("bold", (255, 224, 0)), ("accent", (0xFF, 0xE4, 0x5C))],
 )
 def test_active_word_presets_light_only_the_word_being_said(
     paused: SpeechResult, style: str, lit: tuple[int, int, int], tmp_path: Path
@@ -426,3 +427,37 @@ def test_overrides_change_the_look(paused: SpeechResult, tmp_path: Path) -> None
     assert near(pixels, (255, 0, 0), 45) > 100 and near(pixels, (0, 255, 255), 45) > 100
     rows = np.flatnonzero((np.abs(pixels.astype(int) - BACKGROUND) > 40).any(axis=(1, 2)))
     assert rows[0] > 1920 // 2  # at the bottom, not the preset's middle
+
+
+def test_a_video_is_ready_to_post_by_default(paused: SpeechResult, tmp_path: Path) -> None:
+    """captions-video.md §1: without --loudness a video was at -20 LUFS with a true peak of
+    0.0 dBTP, its sound 22.05 kHz mono. Now -14 LUFS, true peak at most -1 dBTP (ffmpeg's
+    ebur128), 48 kHz stereo AAC; ``loudness=None`` keeps the narration as spoken."""
+    from .test_loudness import ebur128
+
+    path, _ = make_video(paused, tmp_path / "a", VideoOptions())
+    info = ffprobe(path)["audio"]
+    assert (info["codec_name"], info["sample_rate"], info["channels"]) == ("aac", "48000", 2)
+    lufs, peak = ebur128(path)
+    assert abs(lufs - -14) <= 0.5 and peak <= -1.0, (lufs, peak)
+    kept, _ = make_video(paused, tmp_path / "b", VideoOptions(loudness=None))
+    assert ebur128(kept)[0] < -16  # Piper speaks at about -20 LUFS
+
+
+@pytest.mark.parametrize("aspect", list(ASPECTS))
+def test_captions_sit_in_the_middle_of_the_frame(
+    paused: SpeechResult, aspect: str, tmp_path: Path
+) -> None:
+    """captions-video.md §1: on 9:16 the text sat left of centre (the safe area's margins were
+    6 % left and 16 % right); now the margins are the same on both sides."""
+    from voxcap.captions.fit import safe_area
+
+    size = ASPECTS[aspect]
+    area = safe_area(size)
+    assert area.left == area.right
+    path, _ = make_video(paused, tmp_path, VideoOptions(aspect=aspect), style="plain")
+    word = paused.words[2]
+    pixels = frame(path, (word.start + word.end) / 2, size)
+    ink = np.flatnonzero(np.any(np.abs(pixels.astype(int) - BACKGROUND) > 40, axis=-1).any(0))
+    centre = (ink[0] + ink[-1]) / 2
+    assert abs(centre - size[0] / 2) <= 0.02 * size[0], (ink[0], ink[-1])

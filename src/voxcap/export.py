@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voxcap.audio import AudioFormat, encode
+from voxcap.audio import FORMATS, AudioFormat, encode
 from voxcap.captions import WRITERS, render_captions
 from voxcap.domain import CaptionOptions, SpeechResult
 from voxcap.errors import OutputError, VoxcapError
@@ -105,6 +105,14 @@ def render(
     return artifacts, timings
 
 
+# every file voxcap writes into an output folder: a run removes those it did not write
+OUTPUT_NAMES = frozenset(
+    {w.filename for w in WRITERS.values()}
+    | {f"speech.{f.extension}" for f in FORMATS.values()}
+    | {"video.mp4"}
+)
+
+
 def check_writable(out_dir: Path) -> None:
     """Raise OutputError unless ``out_dir`` is a writable folder or could be made in one.
     Nothing is created: a run that fails later leaves no empty folder behind."""
@@ -119,7 +127,9 @@ def check_writable(out_dir: Path) -> None:
 
 def to_folder(artifacts: list[Artifact], out_dir: Path, timings: dict[str, float]) -> Exported:
     """Write the files into ``out_dir``: to a temporary folder inside it first, moved into
-    place only when all are written, so a failure leaves nothing half-written.
+    place only when all are written, so a failure leaves nothing half-written. Files an
+    earlier run left there under voxcap's names (``video.mp4``, ``captions.vtt``...) that this
+    run did not write are removed, so the folder holds one run; other files are left alone.
 
     Raises:
         OutputError: the folder cannot be written.
@@ -135,6 +145,9 @@ def to_folder(artifacts: list[Artifact], out_dir: Path, timings: dict[str, float
             (staging / art.filename).write_bytes(art.data)
         for art in artifacts:
             os.replace(staging / art.filename, out_dir / art.filename)
+        written = {a.filename for a in artifacts}
+        for stale in OUTPUT_NAMES - written:  # an earlier run's files would pass for this one's
+            (out_dir / stale).unlink(missing_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot write in {out_dir}: {exc.strerror}") from None
     finally:

@@ -27,6 +27,8 @@ PRESETS: dict[str, float] = {
     "podcast": -16.0,
     "broadcast": -23.0,
 }
+VIDEO = -14.0  # a video is made ready to post: at this target unless the user says otherwise
+OFF = "off"  # the loudness option that keeps the speech as it is, video too
 LOWEST, HIGHEST = -40.0, -13.0  # much louder speech is not reached under -1 dBTP
 PEAK_DBTP = -1.0  # the true-peak ceiling every target keeps
 _CEILING_DB = -1.3  # what the limiter aims at: headroom for the meter's own oversampling
@@ -37,7 +39,8 @@ _STEPS = 10
 
 
 def target(value: str | float | None) -> float | None:
-    """The LUFS a loudness option asks for: a preset name or a number; None for none.
+    """The LUFS a loudness option asks for: a preset name or a number; None for none or
+    ``"off"``.
 
     Raises:
         InvalidInput: an unknown name, NaN, or a number outside [-40, -13] LUFS.
@@ -46,13 +49,15 @@ def target(value: str | float | None) -> float | None:
         return None
     if isinstance(value, str):
         name = value.strip().lower()
+        if name == OFF:
+            return None
         if name in PRESETS:
             return PRESETS[name]
         try:
             value = float(name)
         except ValueError:
             raise InvalidInput(
-                f"unknown loudness {value!r}: give LUFS (e.g. -14) or a preset: "
+                f"unknown loudness {value!r}: give LUFS (e.g. -14), off, or a preset: "
                 f"{', '.join(PRESETS)}"
             ) from None
     if not math.isfinite(value) or not LOWEST <= value <= HIGHEST:

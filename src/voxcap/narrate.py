@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from voxcap import loudness
 from voxcap.audio import audio_format
 from voxcap.export import render, to_store
 from voxcap.pipeline import Listener, speak
@@ -31,7 +32,7 @@ def narrate(
         options = spec.caption_options()
         if plan is not None:
             options = replace(options, frame=plan.frame)
-        result = speak(spec.speech_request(), runtime, listener, spec.loudness)
+        result = speak(spec.speech_request(), runtime, listener, loudness.target(spec.loudness))
         artifacts, stage_times = render(
             result, audio_format(spec.audio_format), list(spec.captions), options, plan, listener
         )
@@ -58,4 +59,6 @@ def _video_plan(runtime: Runtime, spec: SpeechJob, folder: Path) -> VideoPlan | 
         path = folder / f"background{suffix}"
         path.write_bytes(data)
         background = str(path)
-    return plan(VideoOptions(v.aspect, background, v.background_volume, v.fps))
+    # the narration is at the loudness asked for; unasked, the video is made ready to post
+    lufs = loudness.VIDEO if spec.loudness is None else None
+    return plan(VideoOptions(v.aspect, background, v.background_volume, v.fps, lufs))

@@ -106,7 +106,8 @@ class SpeechJob(CaptionSpec):
     loudness: float | str | None = Field(
         None,
         description="Target LUFS (-40 to -13) or a preset: tiktok, reels, youtube, social "
-        "(-14), podcast (-16), broadcast (-23).",
+        "(-14), podcast (-16), broadcast (-23); off keeps the speech as it is. Unset: as it "
+        "is, and a video at -14.",
     )
 
     @field_validator("text")
@@ -118,11 +119,13 @@ class SpeechJob(CaptionSpec):
 
     @field_validator("loudness")
     @classmethod
-    def _loudness(cls, value: float | str | None) -> float | None:
+    def _loudness(cls, value: float | str | None) -> float | str | None:
+        """The LUFS asked for, or "off" (kept: it also says the video stays as spoken)."""
         try:
-            return loudness.target(value)
+            lufs = loudness.target(value)
         except InvalidInput as exc:
             raise ValueError(exc.message) from None
+        return loudness.OFF if value is not None and lufs is None else lufs
 
     @field_validator("voice")
     @classmethod

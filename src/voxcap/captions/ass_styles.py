@@ -8,6 +8,7 @@ cannot draw colour emoji (libass#381), and a box is worse than a gap.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 
@@ -60,6 +61,8 @@ def style_for(look: Preset, frame: tuple[int, int]) -> pysubs2.SSAStyle:
     scale = min(width, height) / min(PLAY_RES)
     area = safe_area(frame)
     middle = look.position == "middle"
+    # libass wraps on the glyphs' advances: the outline and shadow reach past them
+    edge = math.ceil((look.outline + look.shadow) * scale)
     return pysubs2.SSAStyle(
         fontname=look.font,
         fontsize=round(look.size * scale),
@@ -71,8 +74,8 @@ def style_for(look: Preset, frame: tuple[int, int]) -> pysubs2.SSAStyle:
         outline=round(look.outline * scale, 1),
         shadow=round(look.shadow * scale, 1),
         alignment=pysubs2.Alignment.MIDDLE_CENTER if middle else pysubs2.Alignment.BOTTOM_CENTER,
-        marginl=area.left,
-        marginr=area.right,
+        marginl=area.left + edge,
+        marginr=area.right + edge,
         marginv=0 if middle else max(area.bottom, round(0.29 * height)),
     )
 

@@ -35,12 +35,12 @@ class SafeArea:
 def safe_area(frame: tuple[int, int]) -> SafeArea:
     """The safe area of a frame. Vertical video keeps clear of the right-hand button column
     (about 15 % of the width) and the bottom bar (about 20 % of the height), as TikTok's,
-    Reels' and Shorts' safe-zone guides ask; square and landscape video keep 5 % margins."""
+    Reels' and Shorts' safe-zone guides ask, with the same margin on the left so that the text
+    sits in the middle of the frame; square and landscape video keep 5 % margins."""
     width, height = frame
     if height > width:  # 9:16
-        return SafeArea(
-            round(0.06 * width), round(0.16 * width), round(0.1 * height), round(0.2 * height)
-        )
+        side = round(0.16 * width)
+        return SafeArea(side, side, round(0.1 * height), round(0.2 * height))
     return SafeArea(
         round(0.05 * width), round(0.05 * width), round(0.05 * height), round(0.05 * height)
     )
@@ -57,6 +57,20 @@ def font_file(family: str, bold: bool) -> Path:
         [exe, "-f", "%{file}", f"{family}{style}"], capture_output=True, text=True, check=False
     )
     return Path(done.stdout.strip())
+
+
+@functools.cache
+def font_families() -> frozenset[str]:
+    """The font families fontconfig knows, in lower case (each name a family goes by)."""
+    exe = shutil.which("fc-list")
+    if exe is None:
+        raise MissingDependency("caption fonts need fontconfig (apt-get install fontconfig)")
+    done = subprocess.run(
+        [exe, ":", "family"], capture_output=True, text=True, check=False, timeout=60
+    )
+    return frozenset(
+        name.strip().lower() for line in done.stdout.splitlines() for name in line.split(",")
+    )
 
 
 @functools.cache

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from voxcap.captions.fit import font_families
 from voxcap.errors import InvalidInput
 
 Effect = Literal["fill", "active", "pop", "none"]
@@ -55,10 +56,13 @@ PRESETS: dict[str, Preset] = {
         uppercase=True, position="middle",
     ),
     "accent": Preset(
-        "accent", "active", font="League Spartan", size=92, highlight="#FFFFFF",
+        "accent", "active", font="League Spartan", size=92, highlight="#FFE45C",
         accent="#FF8A00", outline=7,
     ),
 }  # fmt: skip
+
+
+SHIPPED = frozenset(p.font for p in PRESETS.values())  # the fonts scripts/setup installs
 
 
 def preset(
@@ -90,6 +94,11 @@ def preset(
         raise InvalidInput(f"outline must be 0 to 40, not {outline}")
     if font is not None and not font.strip():
         raise InvalidInput("font must name a font family")
+    if font is not None and font.strip().lower() not in font_families():
+        raise InvalidInput(
+            f"font {font!r} is not installed (fontconfig would draw another one); "
+            f"`fc-list : family` lists the installed ones, e.g. {', '.join(sorted(SHIPPED))}"
+        )
     changes: dict[str, Any] = {
         "font": font,
         "size": size,

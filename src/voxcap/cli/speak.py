@@ -83,7 +83,8 @@ Loudness = Annotated[
     str | None,
     typer.Option(
         help="Target LUFS (-40 to -13) or a preset: tiktok, reels, youtube (-14), podcast "
-        "(-16), broadcast (-23). Default off."
+        "(-16), broadcast (-23); off keeps the speech as it is. Default: off for the audio "
+        "file; with --video, the video is at -14 unless given."
     ),
 ]
 
@@ -177,7 +178,9 @@ def speak(
             seed=seed,
             verify=False if play else verify,
         )
-        plan = _video_plan(video, aspect, background, background_volume, fps, None)
+        # the narration is already at the loudness asked for (or kept as it is with "off")
+        asked = social or loudness is not None
+        plan = _video_plan(video, aspect, background, background_volume, fps, None, asked)
         options = _caption_options(
             CaptionOptions(cue_mode.value, max_words, max_chars, max_duration),
             plan,
@@ -324,13 +327,17 @@ def _video_plan(
     volume: float | None,
     fps: int,
     source: Path | None,
+    loudness_asked: bool = False,
 ) -> VideoPlan | None:
-    """The checked video plan (before any synthesis), or None without --video."""
+    """The checked video plan (before any synthesis), or None without --video. The video is
+    brought to -14 LUFS unless the user asked for a loudness (the narration has it then)."""
     if not video:
         return None
+    from voxcap import loudness
     from voxcap.video import VideoOptions, plan
 
-    return plan(VideoOptions(aspect, background, volume, fps), source)
+    lufs = None if loudness_asked else loudness.VIDEO
+    return plan(VideoOptions(aspect, background, volume, fps, lufs), source)
 
 
 def _caption_options(
@@ -362,7 +369,7 @@ def _read_text(text: str | None, text_file: Path | None, how: str = "as an argum
         assert text is not None
         return text
     try:
-        return text_file.read_text(encoding="utf-8")
+        return text_file.read_text(encoding="utf-8-sig")  # Notepad's byte-order mark is no word
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"cannot read text file {text_file}: {exc}") from None
 
