@@ -238,3 +238,25 @@ def test_phrase_cues_do_not_end_on_a_function_word() -> None:
     for cue in cues:
         assert cue.split()[-1].lower() not in {"a", "an", "the", "to", "with", "and"}, cues
     assert [w.text for c in make_cues(words) for w in c.words] == texts.split()  # none lost
+
+
+def test_urls_and_addresses_wrap_instead_of_shrinking() -> None:
+    """captions-video.md §6.4: a 42-character URL in `bold` was drawn at 34 %, and an e-mail
+    shrank its whole cue (`EMAIL` too) to 47 %. They wrap after `/ . @` now."""
+    timed = words(
+        ("at", 0.0, 0.3),
+        ("www.glowcut-superdeals.com/blackfriday2026", 0.3, 2.0),
+        ("Email", 2.5, 2.8),
+        ("support@glowcut.app", 2.8, 3.8),
+    )
+    result = SpeechResult("", Audio(np.zeros(24000 * 4, np.float32), 24000), tuple(timed))
+    data = render_captions(result, ["ass"], CaptionOptions(style="bold", mode="word"))["ass"]
+    events = pysubs2.SSAFile.from_string(data.decode(), format_="ass").events
+    url = next(e for e in events if "GLOWCUT-" in e.text)
+    assert r"\N" in url.text
+    scale = re.search(r"\\fscx(\d+)", url.text)
+    assert scale is None or int(scale[1]) >= 50, url.text
+    mail = next(e for e in events if "SUPPORT@" in e.text)
+    assert r"SUPPORT@\NGLOWCUT.APP" in mail.text and r"\fscx" not in mail.text
+    # the words are kept as written: the line break is only in the picture
+    assert render_captions(result, ["srt"], CaptionOptions())["srt"].count(b"glowcut.app") == 1

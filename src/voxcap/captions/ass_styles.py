@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import pysubs2
 
-from voxcap.captions.fit import fit_scale, safe_area
+from voxcap.captions.fit import fit_scale, safe_area, text_width
 from voxcap.captions.presets import Effect, Preset
 from voxcap.domain import Cue
 
@@ -189,15 +189,43 @@ def ass_file(
     return subs
 
 
+WRAP_LINES = 2  # the most lines one wrapped word takes
+_WRAP_AFTER = re.compile(r"(?<=[/.@?&=_\-])(?=.)")  # where a URL or address may wrap
+
+
+def _wrap(word: str, family: str, size: float, outline: float, room: float) -> list[str]:
+    """``word`` in lines that fit ``room`` pixels, cut after its ``/ . @ ? & = _ -`` (the
+    word itself, one line, when it fits or has no such place)."""
+    if text_width(word, family, size) + 2 * outline <= room:
+        return [word]
+    lines = [""]
+    for piece in _WRAP_AFTER.split(word):
+        if lines[-1] and text_width(lines[-1] + piece, family, size) + 2 * outline > room:
+            lines.append(piece)
+        else:
+            lines[-1] += piece
+    return lines
+
+
 def _shrink(
     event: pysubs2.SSAEvent, style: pysubs2.SSAStyle, frame: tuple[int, int], pops: bool
 ) -> pysubs2.SSAEvent:
-    """``event`` scaled down when its widest word (a URL, a long compound) would not fit
-    between the margins; a popping word fits at the top of its pop."""
+    """``event`` with a word too wide for the margins (a URL, an e-mail address) wrapped
+    after its ``/``, ``.``, ``@``...; scaled down when a word still would not fit (a long
+    compound); a popping word fits at the top of its pop."""
     room = frame[0] - style.marginl - style.marginr
-    words = event.plaintext.split()
     peak = POP_PEAK if pops else 1.0
-    scale = fit_scale(words, style.fontname, style.fontsize * peak, style.outline, room)
+    size = style.fontsize * peak
+    for word in event.plaintext.split():
+        lines = _wrap(word, style.fontname, size, style.outline, room)
+        width = room
+        while len(lines) > WRAP_LINES:  # fewer, wider lines, scaled down below
+            width *= 1.1
+            lines = _wrap(word, style.fontname, size, style.outline, width)
+        if len(lines) > 1:
+            event.text = event.text.replace(word, r"\N".join(lines), 1)
+    words = event.plaintext.split()
+    scale = fit_scale(words, style.fontname, size, style.outline, room)
     if scale >= 100:
         return event
     if pops:
