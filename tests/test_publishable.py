@@ -166,3 +166,20 @@ def test_an_unknown_font_is_refused_before_any_work(tmp_path: Path) -> None:
     assert run.returncode == 2 and "(invalid_input)" in run.stderr
     assert "'Comic Sansz' is not installed" in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_the_hook_shows_its_emoji_in_colour(hook: SpeechResult, tmp_path: Path) -> None:
+    """captions-video.md frame 01: "Stop scrolling!", a hole, a stray "I"."""
+    from voxcap.export import render, to_folder
+    from voxcap.video import VideoOptions, plan
+
+    from .test_video import _fiery, frame
+
+    video = plan(VideoOptions())
+    options = CaptionOptions(frame=video.frame)
+    artifacts, _ = render(hook, None, ["ass"], options, video)
+    path = to_folder(artifacts, tmp_path, {}).video
+    assert path is not None and path.path is not None
+    scrolling = next(w for w in hook.words if w.text == "scrolling!")
+    shown = frame(path.path, (scrolling.start + scrolling.end) / 2, video.frame)
+    assert _fiery(shown).sum() > 300

@@ -386,8 +386,6 @@ def test_long_words_stay_inside_the_safe_area(style: str, aspect: str, tmp_path:
         pixels = frame(path, (word.start + word.end) / 2, size)
         ink = np.any(np.abs(pixels.astype(int) - BACKGROUND) > 40, axis=-1)
         columns = np.flatnonzero(ink.any(axis=0))
-        if word.text == "🎉":  # drawn transparent, never as a box (docs/CAPTIONS.md)
-            continue
         assert columns.size, f"no caption while {word.text!r} is said"
         assert columns[0] >= area.left - 2 and columns[-1] <= size[0] - area.right + 2, (
             word.text,
@@ -461,3 +459,42 @@ def test_captions_sit_in_the_middle_of_the_frame(
     ink = np.flatnonzero(np.any(np.abs(pixels.astype(int) - BACKGROUND) > 40, axis=-1).any(0))
     centre = (ink[0] + ink[-1]) / 2
     assert abs(centre - size[0] / 2) <= 0.02 * size[0], (ink[0], ink[-1])
+
+
+def _fiery(pixels: np.ndarray) -> np.ndarray:
+    """Where a frame shows 🔥's reds and oranges: no preset draws text in them, and the
+    yellow highlight's edges keep its green/red ratio (0.84)."""
+    red, green, blue = (pixels[..., k].astype(int) for k in range(3))
+    return (red > 200) & (green < 0.6 * red) & (blue < 90)
+
+
+@pytest.mark.parametrize("style", list(PRESETS))
+@pytest.mark.parametrize("aspect", list(ASPECTS))
+def test_emoji_are_drawn_in_colour_beside_their_words(
+    style: str, aspect: str, tmp_path: Path
+) -> None:
+    """captions-video.md 4a: an emoji was drawn invisible, a hole in the hook. Now it is
+    Noto Color Emoji's picture, where libass left room for it, while its cue is shown."""
+    from voxcap.captions.fit import safe_area
+    from voxcap.domain import Audio, Word
+
+    timed = (
+        Word("Stop", 0.1, 0.5),
+        Word("scrolling!", 0.5, 1.1),
+        Word("🔥", 1.1, 1.1),
+        Word("Look.", 1.6, 2.2),
+    )
+    silence = Audio(np.zeros(24000 * 3, np.float32), 24000)
+    result = SpeechResult("Stop scrolling! 🔥 Look.", silence, timed)
+    path, _ = make_video(result, tmp_path, VideoOptions(aspect=aspect), style=style)
+    size = ASPECTS[aspect]
+    shown = frame(path, 0.9, size)
+    fire = _fiery(shown)
+    assert fire.sum() > 300, fire.sum()
+    ys, xs = np.nonzero(fire)
+    area = safe_area(size)
+    assert xs.min() >= area.left - 2 and xs.max() <= size[0] - area.right + 2
+    text = np.nonzero(np.any(np.abs(shown.astype(int) - BACKGROUND) > 40, axis=-1) & ~fire)
+    if style != "word":  # one word at a time: "scrolling!" then the emoji beside it
+        assert xs.min() > np.median(text[1]), "the emoji comes after the words"
+    assert _fiery(frame(path, 2.0, size)).sum() == 0  # gone with its cue

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from voxcap.captions.emoji import Overlay
 from voxcap.domain import Audio
 from voxcap.errors import (
     BackgroundInvalid,
@@ -133,11 +134,15 @@ def render(audio: Audio, ass: bytes, video: VideoPlan, progress: Progress | None
     """The MP4 of ``video`` with ``ass`` burned in; ``audio`` is the narration (unused when
     the captions go onto the user's own video, whose sound is copied)."""
     from voxcap.audio import FORMATS, encode
+    from voxcap.captions import emoji
 
     with tempfile.TemporaryDirectory(prefix="voxcap-render-") as folder:
         out = Path(folder) / "video.mp4"
+        text, overlays = emoji.place(ass.decode("utf-8"), video.frame, ffmpeg())
+        ass = text.encode("utf-8")
+        layers = Layers(overlays, Path(folder))
         if video.source is not None:
-            caption_video(video.source, ass, out, progress)
+            caption_video(video.source, ass, out, progress, layers)
         else:
             assert video.backdrop is not None
             if video.options.loudness is not None:
@@ -146,8 +151,28 @@ def render(audio: Audio, ass: bytes, video: VideoPlan, progress: Progress | None
                 audio = normalize(audio, video.options.loudness)
             wav = Path(folder) / "speech.wav"
             wav.write_bytes(encode(audio, FORMATS["wav"]))
-            render_narration(wav, ass, audio.duration, out, video.options, video.backdrop, progress)
+            render_narration(
+                wav, ass, audio.duration, out, video.options, video.backdrop, progress, layers
+            )
         return out.read_bytes()
+
+
+@dataclass(frozen=True, slots=True)
+class Layers:
+    """Pictures laid over the captioned frame (colour emoji), their PNGs written in
+    ``folder``."""
+
+    overlays: list[Overlay]
+    folder: Path
+
+    def graph(self, first_input: int, video: str) -> tuple[list[str], str, str]:
+        """ffmpeg inputs, filter steps (after a ";", or "") and the final video label."""
+        from voxcap.captions.emoji import overlay_graph
+
+        if not self.overlays:
+            return [], "", video
+        inputs, steps, label = overlay_graph(self.overlays, self.folder, first_input, video)
+        return inputs, ";" + steps, label
 
 
 def frame_size(aspect: str) -> tuple[int, int]:
@@ -257,9 +282,10 @@ def render_narration(
     options: VideoOptions,
     backdrop: Background,
     progress: Progress | None = None,
+    layers: Layers | None = None,
 ) -> None:
-    """Write ``out`` (MP4): ``audio`` over ``backdrop`` with the ``ass`` captions burned in,
-    ``duration`` seconds long."""
+    """Write ``out`` (MP4): ``audio`` over ``backdrop`` with the ``ass`` captions burned in
+    (and ``layers`` over them), ``duration`` seconds long."""
     width, height = options.size
     fps = options.fps
     if backdrop.kind == "colour":
@@ -272,7 +298,8 @@ def render_narration(
         f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},"
         f"setsar=1,fps={fps},format=yuv420p,ass=captions.ass"
     )
-    graph = f"[0:v]{cover}[v]"
+    extra, steps, label = (layers or Layers([], out.parent)).graph(2, "v")
+    graph = f"[0:v]{cover}[v]{steps}"
     audio_map = "1:a:0"
     mix = backdrop.kind == "video" and backdrop.has_audio and options.background_volume is not None
     if mix:
@@ -284,7 +311,8 @@ def render_narration(
     args = [
         *source,
         *("-i", str(audio.resolve())),
-        *("-filter_complex", graph, "-map", "[v]", "-map", audio_map),
+        *extra,
+        *("-filter_complex", graph, "-map", f"[{label}]", "-map", audio_map),
         *("-t", f"{duration:.3f}"),
         *_encode(fps, still=backdrop.kind != "video"),
         *AUDIO_OUT,
@@ -292,14 +320,23 @@ def render_narration(
     _run(args, ass, duration, out, progress)
 
 
-def caption_video(source: Footage, ass: bytes, out: Path, progress: Progress | None = None) -> None:
-    """Burn ``ass`` into the user's own video ``source``, at its own size and frame rate; the
-    sound is copied bit for bit where MP4 can hold its codec, else (FLAC, Vorbis, PCM...)
-    encoded to AAC."""
+def caption_video(
+    source: Footage,
+    ass: bytes,
+    out: Path,
+    progress: Progress | None = None,
+    layers: Layers | None = None,
+) -> None:
+    """Burn ``ass`` (and ``layers``) into the user's own video ``source``, at its own size and
+    frame rate; the sound is copied bit for bit where MP4 can hold its codec, else (FLAC,
+    Vorbis, PCM...) encoded to AAC."""
     keep = ["-c:a", "copy"] if source.sound in MP4_AUDIO else AUDIO_OUT
+    extra, steps, label = (layers or Layers([], out.parent)).graph(1, "v")
     args = [
         *("-i", str(source.path.resolve())),
-        *("-map", "0:v:0", "-map", "0:a:0?", "-vf", "ass=captions.ass"),
+        *extra,
+        *("-filter_complex", f"[0:v:0]ass=captions.ass[v]{steps}"),
+        *("-map", f"[{label}]", "-map", "0:a:0?"),
         *_encode(None),
         *keep,
     ]

@@ -102,8 +102,9 @@ def _pop_events(cues: Sequence[Cue], look: Preset) -> list[pysubs2.SSAEvent]:
         carried: list[str] = []  # silent words before the cue's first timed word
         first = len(events)  # this cue's events start here
         for i, word in enumerate(cue.words):
-            end = cue.words[i + 1].start if i + 1 < len(cue.words) else cue.end
-            if end <= word.start:
+            later = [w.start for w in cue.words[i + 1 :] if w.end > w.start]
+            end = later[0] if later else cue.end
+            if word.end <= word.start or end <= word.start:
                 if len(events) > first:
                     events[-1].text += " " + _display(word.text, look)  # after the word before
                 else:
@@ -218,7 +219,7 @@ def _shrink(
     size = style.fontsize * peak
     for word in event.plaintext.split():
         lines = _wrap(word, style.fontname, size, style.outline, room)
-        width = room
+        width: float = room
         while len(lines) > WRAP_LINES:  # fewer, wider lines, scaled down below
             width *= 1.1
             lines = _wrap(word, style.fontname, size, style.outline, width)

@@ -1,0 +1,256 @@
+"""Emoji in colour in the video.
+
+libass cannot draw colour emoji fonts (libass#381), so the ASS file a user downloads keeps each
+emoji as written but transparent. For the video, each emoji becomes an invisible square of one
+em (a vector drawing, so libass lays the line out around it), and libass itself says where it
+put each square: a *probe* copy of the captions, with everything transparent but the squares,
+each in a colour of its own, is drawn once per caption event that holds an emoji (one ffmpeg
+run for all of them, only those frames). The emoji's own picture, the PNG in Debian's Noto
+Color Emoji font (SIL OFL; ``fonts-noto-color-emoji``), read with fontTools, is then laid over
+each square by ffmpeg's ``overlay`` for as long as its event is on screen.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pysubs2
+
+from voxcap.errors import RenderFailed, VideoUnavailable
+
+# how the ASS writer hides an emoji (voxcap.captions.ass_styles._display)
+HIDDEN = re.compile(r"\{\\alpha&HFF&\}([^{}]+?)\{\\alpha&H00&\}")
+FONT_FAMILY = "Noto Color Emoji"
+
+
+@dataclass(frozen=True, slots=True)
+class Overlay:
+    """One emoji picture laid over the frame at (x, y), ``size`` pixels square, from
+    ``start`` to ``end`` seconds."""
+
+    emoji: str
+    x: int
+    y: int
+    size: int
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Spot:
+    emoji: str
+    event: int
+    colour: tuple[int, int, int]
+
+
+def place(ass: str, frame: tuple[int, int], ffmpeg: str) -> tuple[str, list[Overlay]]:
+    """The ASS to burn in (each emoji an invisible one-em square) and where each emoji's
+    picture goes. An ASS without emoji comes back unchanged, with no overlays."""
+    subs = pysubs2.SSAFile.from_string(ass, format_="ass")
+    size = round(subs.styles["Default"].fontsize)
+    probe = pysubs2.SSAFile.from_string(ass, format_="ass")
+    spots: list[_Spot] = []
+    for k, event in enumerate(subs.events):
+        found = list(HIDDEN.finditer(event.text))
+        if not found:
+            continue
+
+        def box(match: re.Match[str], hidden: bool, k: int = k) -> str:
+            if hidden:
+                return rf"{{\alpha&HFF&\bord0\shad0\p1}}{_square(size)}{{\p0\alpha&H00&}}"
+            colour = _colour(len(spots))
+            spots.append(_Spot(match[1], k, colour))
+            tag = _bgr(colour)
+            return (
+                rf"{{\alpha&H00&\1c{tag}\2c{tag}\bord0\shad0\p1}}{_square(size)}"
+                r"{\p0\alpha&HFF&}"
+            )
+
+        probe.events[k].text = r"{\alpha&HFF&}" + HIDDEN.sub(lambda m: box(m, False), event.text)
+        event.text = HIDDEN.sub(lambda m: box(m, True), event.text)
+    if not spots:
+        return ass, []
+    probe.events = [e for k, e in enumerate(probe.events) if any(s.event == k for s in spots)]
+    events = sorted({s.event for s in spots})
+    times = [(subs.events[k].start + subs.events[k].end) / 2000 for k in events]
+    frames = _probe(probe.to_string("ass"), frame, times, ffmpeg)
+    overlays = []
+    for spot in spots:
+        pixels = frames[events.index(spot.event)]
+        ys, xs = np.nonzero(np.all(pixels == spot.colour, axis=-1))
+        if not len(xs):
+            continue  # off screen
+        side = int(max(xs.max() - xs.min(), ys.max() - ys.min())) + 1
+        event = subs.events[spot.event]
+        overlays.append(
+            Overlay(
+                spot.emoji, int(xs.min()), int(ys.min()), side, event.start / 1000, event.end / 1000
+            )
+        )
+    return subs.to_string("ass"), _merged(overlays)
+
+
+def _square(size: int) -> str:
+    return f"m 0 0 l {size} 0 {size} {size} 0 {size}"
+
+
+def _colour(index: int) -> tuple[int, int, int]:
+    """A probe colour of its own for each square (never black, the probe's background)."""
+    return (0xF0 - index // 256, index % 256, 0x0F)
+
+
+def _bgr(colour: tuple[int, int, int]) -> str:
+    red, green, blue = colour
+    return f"&H{blue:02X}{green:02X}{red:02X}&"
+
+
+def _merged(overlays: list[Overlay]) -> list[Overlay]:
+    """Overlays of one emoji in one place that follow each other (a cue shown again for each
+    spoken word) as one."""
+    merged: list[Overlay] = []
+    for overlay in sorted(overlays, key=lambda o: (o.start, o.x, o.y)):
+        same = [
+            k
+            for k, m in enumerate(merged)
+            if (m.emoji, m.x, m.y, m.size) == (overlay.emoji, overlay.x, overlay.y, overlay.size)
+            and abs(m.end - overlay.start) < 1e-3
+        ]
+        if same:
+            m = merged[same[-1]]
+            merged[same[-1]] = Overlay(m.emoji, m.x, m.y, m.size, m.start, overlay.end)
+        else:
+            merged.append(overlay)
+    return merged
+
+
+def _probe(ass: str, frame: tuple[int, int], times: list[float], ffmpeg: str) -> list[np.ndarray]:
+    """The probe captions drawn by libass at each of ``times`` (RGB arrays), in one run that
+    draws only those frames."""
+    import tempfile
+
+    width, height = frame
+    stamps = "+".join(rf"{t:.3f}*eq(N\,{n})" for n, t in enumerate(times))
+    with tempfile.TemporaryDirectory(prefix="voxcap-emoji-") as folder:
+        (Path(folder) / "probe.ass").write_text(ass, encoding="utf-8")
+        done = subprocess.run(
+            [
+                *(ffmpeg, "-nostdin", "-v", "error", "-f", "lavfi"),
+                *("-i", f"color=c=black:s={width}x{height}:r=1:d={len(times)}"),
+                *("-vf", f"settb=1/1000,setpts=({stamps})/TB,format=rgb24,ass=probe.ass"),
+                *("-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"),
+            ],
+            cwd=folder,
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise RenderFailed(f"ffmpeg could not place the emoji: {done.stderr.decode()[-300:]}")
+    size = width * height * 3
+    data = done.stdout
+    return [
+        np.frombuffer(data[n * size : (n + 1) * size], np.uint8).reshape(height, width, 3)
+        for n in range(min(len(times), len(data) // size))
+    ]
+
+
+def picture(emoji: str) -> tuple[bytes, float]:
+    """The PNG of ``emoji`` in Noto Color Emoji (a sequence as its ligature where the font has
+    one, else its first emoji), and how far up from the baseline its top is, in widths.
+    Raises VideoUnavailable without the font."""
+    glyphs = _glyphs()
+    codes = [ord(c) for c in emoji if c not in "\ufe0f\ufe0e"]
+    name = _ligature(tuple(codes)) or next(
+        (glyphs.cmap[c] for c in codes if c in glyphs.cmap), None
+    )
+    if name is None or name not in glyphs.strike:
+        name = glyphs.cmap.get(0x2753, "")  # ❓: an emoji the font lacks
+    bitmap = glyphs.strike[name]
+    bitmap.decompile()
+    data: bytes = bitmap.imageData
+    metrics = bitmap.metrics
+    return data, metrics.BearingY / max(metrics.width, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Glyphs:
+    cmap: dict[int, str]
+    strike: dict[str, Any]
+    ligatures: dict[tuple[str, ...], str]
+
+
+@functools.cache
+def _glyphs() -> _Glyphs:
+    from fontTools.ttLib import TTFont
+
+    path = font_file()
+    font = TTFont(str(path), lazy=True)
+    ligatures: dict[tuple[str, ...], str] = {}
+    for lookup in font["GSUB"].table.LookupList.Lookup:
+        for table in lookup.SubTable:
+            if lookup.LookupType == 7:  # extension
+                table = table.ExtSubTable
+            for first, entries in getattr(table, "ligatures", {}).items():
+                for entry in entries:
+                    ligatures[(first, *entry.Component)] = entry.LigGlyph
+    return _Glyphs(font.getBestCmap() or {}, font["CBDT"].strikeData[0], ligatures)
+
+
+def _ligature(codes: tuple[int, ...]) -> str | None:
+    if len(codes) < 2:
+        return None
+    glyphs = _glyphs()
+    names = tuple(glyphs.cmap.get(c, "") for c in codes)
+    return glyphs.ligatures.get(names)
+
+
+@functools.cache
+def font_file() -> Path:
+    """Noto Color Emoji's file. Raises VideoUnavailable when it is not installed."""
+    exe = shutil.which("fc-match")
+    found = ""
+    if exe is not None:
+        found = subprocess.run(
+            [exe, "-f", "%{file}", FONT_FAMILY], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    if not found.endswith("NotoColorEmoji.ttf"):
+        raise VideoUnavailable(
+            "emoji in a video need the Noto Color Emoji font (apt-get install "
+            "fonts-noto-color-emoji)"
+        )
+    return Path(found)
+
+
+def overlay_graph(
+    overlays: list[Overlay], folder: Path, first_input: int, video: str
+) -> tuple[list[str], str, str]:
+    """The ffmpeg inputs, the filter graph steps and the output label that lay ``overlays``
+    over the stream labelled ``video``; each emoji's PNG is written into ``folder``."""
+    inputs: list[str] = []
+    steps: list[str] = []
+    label = video
+    written: dict[str, tuple[Path, float]] = {}
+    for n, overlay in enumerate(overlays):
+        if overlay.emoji not in written:
+            png, rise = picture(overlay.emoji)
+            written[overlay.emoji] = (folder / f"emoji{len(written)}.png", rise)
+            written[overlay.emoji][0].write_bytes(png)
+        path, rise = written[overlay.emoji]
+        inputs += ["-i", str(path)]
+        index = first_input + n
+        # the square stands on the baseline; the emoji reaches below it as a glyph does
+        y = overlay.y + overlay.size - round(rise * overlay.size)
+        steps.append(f"[{index}:v]scale={overlay.size}:-1,format=rgba[e{n}]")
+        steps.append(
+            f"[{label}][e{n}]overlay=x={overlay.x}:y={y}:eof_action=repeat:"
+            f"enable='between(t,{overlay.start:.3f},{overlay.end:.3f})'[o{n}]"
+        )
+        label = f"o{n}"
+    return inputs, ";".join(steps), label
