@@ -491,7 +491,7 @@ def test_emoji_are_drawn_in_colour_beside_their_words(
     shown = frame(path, 0.9, size)
     fire = _fiery(shown)
     assert fire.sum() > 300, fire.sum()
-    ys, xs = np.nonzero(fire)
+    _, xs = np.nonzero(fire)
     area = safe_area(size)
     assert xs.min() >= area.left - 2 and xs.max() <= size[0] - area.right + 2
     text = np.nonzero(np.any(np.abs(shown.astype(int) - BACKGROUND) > 40, axis=-1) & ~fire)
