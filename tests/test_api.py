@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import numpy as np
 import openai
 import pytest
 import soundfile as sf
@@ -336,6 +337,21 @@ def test_every_documented_error_code(api: Api, tmp_path: Path, runtime: Runtime)
         api.drain()
         seen.add(error_of(client.delete(f"/v1/jobs/{job_id}"), 409))
         seen.add(error_of(client.get("/v1/voices/Bad Name"), 422))
+        long_clip = io.BytesIO()
+        sf.write(long_clip, np.zeros(8000 * 130, np.float32), 8000, format="FLAC")
+        seen.add(
+            error_of(
+                client.post(
+                    "/v1/voices",
+                    data={"name": "long"},
+                    files={"audio": ("long.flac", long_clip.getvalue())},
+                ),
+                413,
+            )
+        )
+        seen.add(error_of(client.post("/v1/speech", json={"text": "hi", "brand": "zed"}), 404))
+        assert client.post("/v1/brands", json={"name": "kit"}).status_code == 201
+        seen.add(error_of(client.post("/v1/brands", json={"name": "kit"}), 409))
         seen.add(
             error_of(
                 client.post(

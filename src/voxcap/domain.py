@@ -78,6 +78,11 @@ class CaptionOptions:
     highlight: str | None = None
     outline: float | None = None
     position: str | None = None  # bottom | middle
+    keyword_colour: str | None = None  # the keywords' colour, #RRGGBB
+    animation: str | None = None  # none | pop | scale | bounce
+    # flair: words in the keyword colour, and a title over the first seconds (ASS and video)
+    keywords: tuple[str, ...] = ()
+    hook: str | None = None
 
     def look(self) -> Preset:
         """The caption preset with these overrides. Raises InvalidInput."""
@@ -91,6 +96,8 @@ class CaptionOptions:
             highlight=self.highlight,
             outline=self.outline,
             position=self.position,
+            keyword=self.keyword_colour,
+            animation=self.animation,
         )
 
 

@@ -213,6 +213,20 @@ class VoiceExists(InvalidInput):
     http_status = 409
 
 
+class BrandNotFound(InvalidInput):
+    """No brand kit by that name (``voxcap brands list``, ``GET /v1/brands``)."""
+
+    code = "brand_not_found"
+    http_status = 404
+
+
+class BrandExists(InvalidInput):
+    """Adding a brand kit whose name is taken (replace it, or remove it first)."""
+
+    code = "brand_exists"
+    http_status = 409
+
+
 class VoiceAudioInvalid(InvalidInput):
     """A voice clip that is silent, or not 1-30 s of speech after trimming silence."""
 

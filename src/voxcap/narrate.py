@@ -29,7 +29,7 @@ def narrate(
     object keys (sign it with :meth:`SpeechOutput.signed` to hand it out)."""
     with tempfile.TemporaryDirectory(prefix="voxcap-job-") as folder:
         plan = _video_plan(runtime, spec, Path(folder))  # checked before any synthesis
-        options = spec.caption_options()
+        options = spec.caption_options(runtime.brands.get(spec.brand) if spec.brand else None)
         if plan is not None:
             options = replace(options, frame=plan.frame)
         result = speak(spec.speech_request(), runtime, listener, loudness.target(spec.loudness))

@@ -81,7 +81,8 @@ def _align(rt: Runtime, spec: Any, job_id: str, listener: Listener | None) -> Re
         listener,
         spec.verify,
     )
-    artifacts, timings = render(result, None, list(spec.captions), spec.caption_options())
+    brand = rt.brands.get(spec.brand) if spec.brand else None
+    artifacts, timings = render(result, None, list(spec.captions), spec.caption_options(brand))
     exported = to_store(artifacts, rt.store, job_id, timings)
     return speech_output(result, exported, keep_keys=True).signed(rt.store).public()
 

@@ -20,6 +20,7 @@ from voxcap.storage import keys
 if TYPE_CHECKING:
     from voxcap.align.sphinx import SphinxAligner
     from voxcap.asr import Transcriber
+    from voxcap.brands import Brands
     from voxcap.storage import Store
     from voxcap.voices import VoiceLibrary
 
@@ -45,6 +46,13 @@ class Runtime:
 
             self._store = create_store(self.settings)
         return self._store
+
+    @property
+    def brands(self) -> Brands:
+        """The brand kits in the store (voxcap.brands)."""
+        from voxcap.brands import Brands
+
+        return Brands(self.store)
 
     @property
     def voices(self) -> VoiceLibrary:

@@ -15,6 +15,7 @@ from voxcap.domain import CaptionOptions, SpeechRequest, SpeechResult
 from voxcap.errors import InvalidInput
 
 if TYPE_CHECKING:
+    from voxcap.brands import Brand
     from voxcap.export import Exported
     from voxcap.storage import Store
 
@@ -32,6 +33,17 @@ class CaptionSpec(BaseModel):
     highlight: str | None = None
     outline: float | None = None
     position: str | None = Field(None, description="bottom or middle")
+    keyword_colour: str | None = Field(None, description="The keywords' colour, #RRGGBB.")
+    animation: str | None = Field(
+        None, description="How the word being said comes in: none, pop, scale, bounce."
+    )
+    keywords: list[str] = Field(
+        [], max_length=100, description="Words drawn in the keyword colour (any case)."
+    )
+    hook: str | None = Field(
+        None, max_length=200, description="A title over the first seconds of the video."
+    )
+    brand: str | None = Field(None, description="A saved look (GET /v1/brands) to start from.")
     cue_mode: Literal["phrase", "word", "broadcast"] = "phrase"
     max_words: int = Field(4, ge=1, le=50)
     max_chars: int = Field(28, ge=1, le=500)
@@ -45,8 +57,9 @@ class CaptionSpec(BaseModel):
             raise ValueError(exc.message) from None
         return self
 
-    def caption_options(self) -> CaptionOptions:
-        return CaptionOptions(
+    def caption_options(self, brand: Brand | None = None) -> CaptionOptions:
+        """The caption options asked for, on top of ``brand``'s look where given."""
+        options = CaptionOptions(
             self.cue_mode,
             self.max_words,
             self.max_chars,
@@ -58,7 +71,15 @@ class CaptionSpec(BaseModel):
             highlight=self.highlight,
             outline=self.outline,
             position=self.position,
+            keyword_colour=self.keyword_colour,
+            animation=self.animation,
+            keywords=tuple(self.keywords),
+            hook=self.hook,
         )
+        if brand is None:
+            return options
+        given = {"style" if f == "caption_style" else f for f in self.model_fields_set}
+        return brand.apply(options, given)
 
 
 class VideoSpec(BaseModel):

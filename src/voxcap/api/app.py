@@ -11,7 +11,16 @@ from voxcap import logs
 from voxcap.api import errors
 from voxcap.api.deps import TokenBuckets
 from voxcap.api.pools import Pools
-from voxcap.api.routes import capabilities, files, health, openai, speech, studio, voices
+from voxcap.api.routes import (
+    brands,
+    capabilities,
+    files,
+    health,
+    openai,
+    speech,
+    studio,
+    voices,
+)
 from voxcap.jobs import open_queue
 from voxcap.jobs.notify import notifier_for
 from voxcap.runtime import Runtime
@@ -34,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = TokenBuckets(settings.rate_limit)
     app.state.auth_failures = TokenBuckets(settings.auth_failure_limit)
     logs.protect(logging.getLogger("uvicorn.access"))  # no signatures in access logs
-    for module in (health, speech, voices, openai, files, capabilities, studio):
+    for module in (health, speech, voices, brands, openai, files, capabilities, studio):
         app.include_router(module.router)
     errors.install(app)
     app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import pysubs2
 
 from voxcap.captions.fit import fit_scale, safe_area, text_width
 from voxcap.captions.presets import Effect, Preset
-from voxcap.domain import Cue
+from voxcap.domain import Cue, Word
+from voxcap.text import sentence_ends
 
 PLAY_RES = (1080, 1920)
 BLACK = pysubs2.Color(0, 0, 0)
@@ -41,17 +43,71 @@ def _tag(value: str, which: str = "1") -> str:
     return rf"\{which}c&H{hex_[5:7]}{hex_[3:5]}{hex_[1:3]}&"
 
 
-def _display(word: str, look: Preset) -> str:
-    """A word as drawn: capitals for an all-caps look, its accent colour, emoji hidden."""
-    text = escape(word.upper() if look.uppercase else word)
-    text = _EMOJI.sub(r"{\\alpha&HFF&}\1{\\alpha&H00&}", text)
-    if look.accent and _AMOUNT.search(word):
-        base = look.highlight if look.effect == "fill" else look.colour
-        text = (
-            f"{{{_tag(look.accent)}{_tag(look.accent, '2')}}}{text}"
-            f"{{{_tag(base)}{_tag(look.colour, '2')}}}"
+@dataclass(frozen=True, slots=True)
+class Paint:
+    """How words are drawn: the ``look``, and the words (by identity) in its keyword colour:
+    the user's keywords, and with the look's ``emphasis`` numbers, money, percentages and
+    names."""
+
+    look: Preset
+    marked: frozenset[int] = frozenset()
+
+    def display(self, word: Word) -> str:
+        """A word as drawn: capitals for an all-caps look, its keyword colour, emoji hidden."""
+        look = self.look
+        text = escape(word.text.upper() if look.uppercase else word.text)
+        text = _EMOJI.sub(r"{\\alpha&HFF&}\1{\\alpha&H00&}", text)
+        if id(word) in self.marked:
+            base = look.highlight if look.effect == "fill" else look.colour
+            text = (
+                f"{{{_tag(look.keyword)}{_tag(look.keyword, '2')}}}{text}"
+                f"{{{_tag(base)}{_tag(look.colour, '2')}}}"
+            )
+        return text
+
+    def active(self, word: Word) -> str:
+        """The word being said: in the highlight colour, with the look's animation."""
+        shown = f"{{{_tag(self.look.highlight)}}}{self.display(word)}{{{_tag(self.look.colour)}}}"
+        grow, rest = ANIMATIONS[self.look.animation]
+        return f"{grow}{shown}{rest}" if grow else shown
+
+
+# the active word's animation: the tags before it (from the moment it is said) and after it
+ANIMATIONS: dict[str, tuple[str, str]] = {
+    "none": ("", ""),
+    "pop": (r"{\fscx118\fscy118\t(0,120,\fscx100\fscy100)}", r"{\fscx100\fscy100}"),
+    "scale": (r"{\fscx80\fscy80\t(0,120,\fscx108\fscy108)}", r"{\fscx100\fscy100}"),
+    "bounce": (
+        r"{\t(0,80,\fscx122\fscy122)\t(80,200,\fscx100\fscy100)}",
+        r"{\fscx100\fscy100}",
+    ),
+}
+_SCALING = re.compile(r"\\fsc[xy][\d.]+|\\t\(\d+,\d+,\\fscx[\d.]+\\fscy[\d.]+\)")
+
+
+def marked_words(words: Sequence[Word], look: Preset, keywords: Sequence[str]) -> frozenset[int]:
+    """The words (ids) drawn in the keyword colour: each word whose letters are one of
+    ``keywords`` (any case, punctuation aside), and with the look's ``emphasis`` numbers,
+    money, percentages and names (a capitalised word that does not start a sentence)."""
+    wanted = {_bare(k) for k in keywords if _bare(k)}
+    ends = sentence_ends([w.text for w in words])
+    marked = set()
+    for i, word in enumerate(words):
+        bare = _bare(word.text)
+        starts = i == 0 or (i - 1) in ends
+        name = (
+            not starts
+            and word.text[:1].isupper()
+            and not word.text.isupper()
+            and bare not in {"i", "im", "ive", "ill", "id"}
         )
-    return text
+        if bare in wanted or (look.emphasis and (bool(_AMOUNT.search(word.text)) or name)):
+            marked.add(id(word))
+    return frozenset(marked)
+
+
+def _bare(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
 
 
 def style_for(look: Preset, frame: tuple[int, int]) -> pysubs2.SSAStyle:
@@ -94,7 +150,7 @@ def _pop(top: int, rest: int) -> str:
 POP = _pop(round(100 * POP_PEAK), 100)
 
 
-def _pop_events(cues: Sequence[Cue], look: Preset) -> list[pysubs2.SSAEvent]:
+def _pop_events(cues: Sequence[Cue], paint: Paint) -> list[pysubs2.SSAEvent]:
     """One event per spoken word. A word with no spoken time of its own (a dash, an emoji,
     a word the engine swallowed) is shown with its neighbour, never dropped."""
     events: list[pysubs2.SSAEvent] = []
@@ -106,11 +162,11 @@ def _pop_events(cues: Sequence[Cue], look: Preset) -> list[pysubs2.SSAEvent]:
             end = later[0] if later else cue.end
             if word.end <= word.start or end <= word.start:
                 if len(events) > first:
-                    events[-1].text += " " + _display(word.text, look)  # after the word before
+                    events[-1].text += " " + paint.display(word)  # after the word before
                 else:
-                    carried.append(_display(word.text, look))  # before the first timed word
+                    carried.append(paint.display(word))  # before the first timed word
                 continue
-            text = " ".join([*carried, _display(word.text, look)])
+            text = " ".join([*carried, paint.display(word)])
             carried = []
             events.append(pysubs2.SSAEvent(_ms(word.start), _ms(end), POP + text))
         if carried:  # a cue of silent words only: shown for the cue's own time
@@ -118,7 +174,7 @@ def _pop_events(cues: Sequence[Cue], look: Preset) -> list[pysubs2.SSAEvent]:
     return events
 
 
-def _fill_events(cues: Sequence[Cue], look: Preset) -> list[pysubs2.SSAEvent]:
+def _fill_events(cues: Sequence[Cue], paint: Paint) -> list[pysubs2.SSAEvent]:
     events = []
     for cue in cues:
         parts, shown = [], round(cue.start * 100)  # \k counts centiseconds from the cue start
@@ -127,20 +183,20 @@ def _fill_events(cues: Sequence[Cue], look: Preset) -> list[pysubs2.SSAEvent]:
             if lead > 0:
                 parts.append(rf"{{\k{lead}}}")
             length = max(round(word.end * 100) - round(word.start * 100), 0)
-            parts.append(rf"{{\kf{length}}}{_display(word.text, look)} ")
+            parts.append(rf"{{\kf{length}}}{paint.display(word)} ")
             shown = max(shown, round(word.start * 100)) + length
         events.append(pysubs2.SSAEvent(_ms(cue.start), _ms(cue.end), "".join(parts).rstrip()))
     return events
 
 
-def _active_events(cues: Sequence[Cue], look: Preset) -> list[pysubs2.SSAEvent]:
+def _active_events(cues: Sequence[Cue], paint: Paint) -> list[pysubs2.SSAEvent]:
     """The cue shown for as long as it lasts, one event per spoken word with only that word in
     the highlight colour (words with no time of their own stay in the text, unlit)."""
     events = []
     for cue in cues:
         timed = [i for i, w in enumerate(cue.words) if w.end > w.start]
         if not timed:
-            text = " ".join(_display(w.text, look) for w in cue.words)
+            text = " ".join(paint.display(w) for w in cue.words)
             events.append(pysubs2.SSAEvent(_ms(cue.start), _ms(cue.end), text))
             continue
         for n, i in enumerate(timed):
@@ -148,26 +204,21 @@ def _active_events(cues: Sequence[Cue], look: Preset) -> list[pysubs2.SSAEvent]:
             end = cue.words[timed[n + 1]].start if n + 1 < len(timed) else cue.end
             if end <= start:
                 continue
-            parts = []
-            for k, w in enumerate(cue.words):
-                shown = _display(w.text, look)
-                if k == i:
-                    shown = f"{{{_tag(look.highlight)}}}{shown}{{{_tag(look.colour)}}}"
-                parts.append(shown)
+            parts = [
+                paint.active(w) if k == i else paint.display(w) for k, w in enumerate(cue.words)
+            ]
             events.append(pysubs2.SSAEvent(_ms(start), _ms(end), " ".join(parts)))
     return events
 
 
-def _plain_events(cues: Sequence[Cue], look: Preset) -> list[pysubs2.SSAEvent]:
+def _plain_events(cues: Sequence[Cue], paint: Paint) -> list[pysubs2.SSAEvent]:
     return [
-        pysubs2.SSAEvent(
-            _ms(c.start), _ms(c.end), " ".join(_display(w.text, look) for w in c.words)
-        )
+        pysubs2.SSAEvent(_ms(c.start), _ms(c.end), " ".join(paint.display(w) for w in c.words))
         for c in cues
     ]
 
 
-EFFECTS: dict[Effect, Callable[[Sequence[Cue], Preset], list[pysubs2.SSAEvent]]] = {
+EFFECTS: dict[Effect, Callable[[Sequence[Cue], Paint], list[pysubs2.SSAEvent]]] = {
     "fill": _fill_events,
     "active": _active_events,
     "pop": _pop_events,
@@ -176,9 +227,14 @@ EFFECTS: dict[Effect, Callable[[Sequence[Cue], Preset], list[pysubs2.SSAEvent]]]
 
 
 def ass_file(
-    cues: Sequence[Cue], look: Preset, frame: tuple[int, int] = PLAY_RES
+    cues: Sequence[Cue],
+    look: Preset,
+    frame: tuple[int, int] = PLAY_RES,
+    keywords: Sequence[str] = (),
+    hook: str | None = None,
 ) -> pysubs2.SSAFile:
-    """An ASS subtitle file in the ``look`` for a video of ``frame`` (width, height)."""
+    """An ASS subtitle file in the ``look`` for a video of ``frame`` (width, height), with
+    ``keywords`` in the look's keyword colour and a ``hook`` title over the first seconds."""
     subs = pysubs2.SSAFile()
     subs.info["PlayResX"], subs.info["PlayResY"] = str(frame[0]), str(frame[1])
     subs.info["ScaledBorderAndShadow"] = "yes"
@@ -186,8 +242,42 @@ def ass_file(
     style = style_for(look, frame)
     subs.styles["Default"] = style
     pops = look.effect == "pop"
-    subs.events = [_shrink(e, style, frame, pops) for e in EFFECTS[look.effect](cues, look)]
+    words = [w for c in cues for w in c.words]
+    paint = Paint(look, marked_words(words, look, keywords))
+    subs.events = [_shrink(e, style, frame, pops) for e in EFFECTS[look.effect](cues, paint)]
+    if hook and hook.strip():
+        subs.styles["Hook"] = hook_style(look, frame)
+        end = min(HOOK_SECONDS, max((c.end for c in cues), default=HOOK_SECONDS))
+        title = escape(hook.strip().upper() if look.uppercase else hook.strip())
+        title = _EMOJI.sub(r"{\\alpha&HFF&}\1{\\alpha&H00&}", title)
+        event = pysubs2.SSAEvent(0, _ms(end), HOOK_IN + title, style="Hook", layer=1)
+        subs.events.insert(0, _shrink(event, subs.styles["Hook"], frame, False))
     return subs
+
+
+HOOK_SECONDS = 3.0  # how long the hook title stays up (or the whole narration, if shorter)
+HOOK_IN = r"{\fad(120,250)\fscx85\fscy85\t(0,160,\fscx100\fscy100)}"  # pops in, fades out
+HOOK_SCALE = 1.1
+HOOK_TEXT = "#111111"
+
+
+def hook_style(look: Preset, frame: tuple[int, int]) -> pysubs2.SSAStyle:
+    """The hook title's style: the look's font a size up, dark text in a box of the look's
+    highlight colour, in the upper third of the frame, inside the safe area."""
+    style = style_for(look, frame)
+    width, height = frame
+    area = safe_area(frame)
+    style.fontsize = round(style.fontsize * HOOK_SCALE)
+    style.primarycolor = colour(HOOK_TEXT)
+    style.secondarycolor = colour(HOOK_TEXT)
+    style.outlinecolor = colour(look.highlight)
+    style.backcolor = colour(look.highlight)
+    style.borderstyle = 3  # an opaque box behind the text
+    style.outline = round(0.012 * min(width, height), 1)
+    style.shadow = 0
+    style.alignment = pysubs2.Alignment.TOP_CENTER
+    style.marginv = area.top + round(0.06 * height)
+    return style
 
 
 WRAP_LINES = 2  # the most lines one wrapped word takes
@@ -231,6 +321,6 @@ def _shrink(
         return event
     if pops:
         event.text = event.text.replace(POP, _pop(round(scale * peak), scale), 1)
-    else:
-        event.text = rf"{{\fscx{scale}\fscy{scale}}}" + event.text
+    else:  # an animated word keeps still: its scaling would undo the fit
+        event.text = rf"{{\fscx{scale}\fscy{scale}}}" + _SCALING.sub("", event.text)
     return event

@@ -41,7 +41,8 @@ def _pysubs(fmt: str) -> Callable[[SpeechResult, list[Cue], CaptionOptions], byt
 
 
 def _ass(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> bytes:
-    return ass_file(cues, options.look(), options.frame).to_string("ass").encode("utf-8")
+    subs = ass_file(cues, options.look(), options.frame, options.keywords, options.hook)
+    return subs.to_string("ass").encode("utf-8")
 
 
 def _csv(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> bytes:

@@ -10,6 +10,10 @@ Effects:
 - ``active``: the cue is shown; only the word being said is in the highlight colour;
 - ``pop``: one word at a time, popping in;
 - ``none``: the cue, static.
+
+Flair: ``keyword`` is the colour of the words a user names (``--keywords``) and, in presets
+with ``emphasis``, of numbers, money, percentages and names; ``animation`` is how the word
+being said comes in (``pop``, ``scale``, ``bounce`` or ``none``; ``active`` presets).
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from voxcap.errors import InvalidInput
 
 Effect = Literal["fill", "active", "pop", "none"]
 Position = Literal["bottom", "middle"]
+Animation = Literal["none", "pop", "scale", "bounce"]
+ANIMATIONS: tuple[str, ...] = ("none", "pop", "scale", "bounce")
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
@@ -39,7 +45,9 @@ class Preset:
     outline: float = 6.0
     shadow: float = 2.0
     uppercase: bool = False
-    accent: str | None = None  # numbers, money and percentages in this colour
+    keyword: str = "#FF8A00"  # the user's keywords (and, with emphasis, numbers and names)
+    emphasis: bool = False  # numbers, money, percentages and names in the keyword colour
+    animation: Animation = "none"  # how the word being said comes in (active presets)
     position: Position = "bottom"
 
 
@@ -49,15 +57,15 @@ PRESETS: dict[str, Preset] = {
     "plain": Preset("plain", "none"),
     "highlight": Preset(
         "highlight", "active", font="League Spartan", size=96, highlight="#3CE16E",
-        position="middle",
+        keyword="#FFB020", animation="pop", position="middle",
     ),
     "bold": Preset(
         "bold", "active", font="Bebas Neue", size=150, highlight="#FFE000", outline=8,
-        uppercase=True, position="middle",
+        uppercase=True, keyword="#FF4D4D", emphasis=True, animation="bounce", position="middle",
     ),
     "accent": Preset(
         "accent", "active", font="League Spartan", size=92, highlight="#FFE45C",
-        accent="#FF8A00", outline=7,
+        keyword="#FF8A00", emphasis=True, animation="scale", outline=7,
     ),
 }  # fmt: skip
 
@@ -74,6 +82,8 @@ def preset(
     highlight: str | None = None,
     outline: float | None = None,
     position: str | None = None,
+    keyword: str | None = None,
+    animation: str | None = None,
 ) -> Preset:
     """The preset ``name`` with the overrides given (None keeps the preset's own).
 
@@ -83,9 +93,11 @@ def preset(
     if name not in PRESETS:
         raise InvalidInput(f"unknown caption style {name!r}; choose one of: {', '.join(PRESETS)}")
     base = PRESETS[name]
-    for label, value in (("colour", colour), ("highlight", highlight)):
+    for label, value in (("colour", colour), ("highlight", highlight), ("keyword", keyword)):
         if value is not None and not _COLOUR.fullmatch(value):
             raise InvalidInput(f"{label} must be #RRGGBB, not {value!r}")
+    if animation is not None and animation not in ANIMATIONS:
+        raise InvalidInput(f"animation must be one of {', '.join(ANIMATIONS)}, not {animation!r}")
     if position is not None and position not in ("bottom", "middle"):
         raise InvalidInput(f"position must be bottom or middle, not {position!r}")
     if size is not None and not 8 <= size <= 400:
@@ -106,5 +118,7 @@ def preset(
         "highlight": highlight,
         "outline": outline,
         "position": position,
+        "keyword": keyword,
+        "animation": animation,
     }
     return replace(base, **{k: v for k, v in changes.items() if v is not None})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from voxcap.cli.app import app
+from voxcap.cli.brands import brands_app
 from voxcap.cli.captions import app as captions_app
 from voxcap.cli.doctor import doctor
 from voxcap.cli.models import models_app
@@ -19,6 +20,7 @@ app.command()(worker)
 app.add_typer(voices_app, name="voices")
 app.add_typer(models_app, name="models")
 app.add_typer(captions_app, name="captions")
+app.add_typer(brands_app, name="brands")
 
 __all__ = ["app", "main"]
 

@@ -50,8 +50,21 @@ OutDir = Annotated[
 ]
 Captions = Annotated[str, typer.Option(help="Comma-separated: srt,vtt,ass,csv,json.")]
 Style = Annotated[
-    CaptionStyle, typer.Option(help="Caption look (ASS and video): " + ", ".join(PRESETS) + ".")
+    CaptionStyle | None,
+    typer.Option(
+        help="Caption look (ASS and video): " + ", ".join(PRESETS) + " (default: the brand's, "
+        "else karaoke)."
+    ),
 ]
+Hook = Annotated[str | None, typer.Option(help="A title over the video's first seconds.")]
+Keywords = Annotated[
+    str | None, typer.Option(help="Comma-separated words in the keyword colour (GlowCut,free).")
+]
+KeywordColour = Annotated[str | None, typer.Option(help="The keywords' colour, #RRGGBB.")]
+Animation = Annotated[
+    str | None, typer.Option(help="How the spoken word comes in: none, pop, scale, bounce.")
+]
+Brand = Annotated[str | None, typer.Option(help="A saved look (voxcap brands list).")]
 Font = Annotated[str | None, typer.Option(help="Caption font family (default: the style's).")]
 FontSize = Annotated[int | None, typer.Option(help="Caption size, pixels at 1080 wide.")]
 Colour = Annotated[str | None, typer.Option(help="Caption text colour, #RRGGBB.")]
@@ -102,13 +115,18 @@ def speak(
     out_dir: OutDir = None,
     audio_format: Annotated[str, typer.Option(help="wav, mp3, flac or opus.")] = "wav",
     captions: Captions = "srt,vtt,ass,csv,json",
-    caption_style: Style = CaptionStyle.karaoke,  # type: ignore[attr-defined]
+    caption_style: Style = None,
     font: Font = None,
     font_size: FontSize = None,
     colour: Colour = None,
     highlight: Highlight = None,
     outline: Outline = None,
     position: Position = None,
+    hook: Hook = None,
+    keywords: Keywords = None,
+    keyword_colour: KeywordColour = None,
+    animation: Animation = None,
+    brand: Brand = None,
     cue_mode: Mode = CueMode.phrase,
     max_words: MaxWords = 4,
     max_chars: MaxChars = 28,
@@ -184,13 +202,19 @@ def speak(
         options = _caption_options(
             CaptionOptions(cue_mode.value, max_words, max_chars, max_duration),
             plan,
-            style=caption_style.value,
+            rt,
+            brand,
+            style=caption_style.value if caption_style else None,
             font=font,
             font_size=font_size,
             colour=colour,
             highlight=highlight,
             outline=outline,
             position=position,
+            keyword_colour=keyword_colour,
+            animation=animation,
+            keywords=tuple(k.strip() for k in (keywords or "").split(",") if k.strip()),
+            hook=hook,
         )
         player = _player() if play else None  # no player: say so before any synthesis
         with progress_bar(not as_json) as listener:
@@ -210,13 +234,18 @@ def align(
     text_file: TextFile = None,
     out_dir: OutDir = None,
     captions: Captions = "srt,vtt,ass,csv,json",
-    caption_style: Style = CaptionStyle.karaoke,  # type: ignore[attr-defined]
+    caption_style: Style = None,
     font: Font = None,
     font_size: FontSize = None,
     colour: Colour = None,
     highlight: Highlight = None,
     outline: Outline = None,
     position: Position = None,
+    hook: Hook = None,
+    keywords: Keywords = None,
+    keyword_colour: KeywordColour = None,
+    animation: Animation = None,
+    brand: Brand = None,
     cue_mode: Mode = CueMode.phrase,
     max_words: MaxWords = 4,
     max_chars: MaxChars = 28,
@@ -263,13 +292,19 @@ def align(
         options = _caption_options(
             CaptionOptions(cue_mode.value, max_words, max_chars, max_duration),
             plan,
-            style=caption_style.value,
+            rt,
+            brand,
+            style=caption_style.value if caption_style else None,
             font=font,
             font_size=font_size,
             colour=colour,
             highlight=highlight,
             outline=outline,
             position=position,
+            keyword_colour=keyword_colour,
+            animation=animation,
+            keywords=tuple(k.strip() for k in (keywords or "").split(",") if k.strip()),
+            hook=hook,
         )
         with progress_bar(not as_json) as listener:
             result = run_align(recording, body, rt, aligner, listener, verify or None)
@@ -341,11 +376,15 @@ def _video_plan(
 
 
 def _caption_options(
-    grouping: CaptionOptions, plan: VideoPlan | None, **look: Any
+    grouping: CaptionOptions, plan: VideoPlan | None, rt: Runtime, brand: str | None, **look: Any
 ) -> CaptionOptions:
-    """The caption options with the look asked for, checked before any work (a bad colour or
-    position stops here), laid out for the video's frame when there is one."""
-    options = replace(grouping, **look)
+    """The caption options with the look asked for (on top of ``brand``'s, where given),
+    checked before any work (a bad colour, an unknown brand or position stops here), laid out
+    for the video's frame when there is one."""
+    given = {k: v for k, v in look.items() if v is not None and v != ()}
+    options = replace(grouping, **given)
+    if brand is not None:
+        options = rt.brands.get(brand).apply(options, set(given))
     options.look()
     return replace(options, frame=plan.frame) if plan is not None else options
 

@@ -49,6 +49,8 @@ async def submit(
             f"text is {len(body.text)} characters; the limit is {rt.settings.max_text_chars}"
         )
     check_speakable(body.speech_request(), rt)  # before queueing: no model loads
+    if body.brand:
+        await pools.io.run(rt.brands.get, body.brand)  # brand_not_found now, not in the job
     if body.video is not None:
         from voxcap.video import ffmpeg
 
