@@ -23,6 +23,7 @@ import soundfile
 import webvtt
 
 from voxcap.audio import FORMATS, decode, encode
+from voxcap.captions.presets import PRESETS
 from voxcap.domain import Audio
 
 from .conftest import CLIP_TEXT
@@ -330,6 +331,9 @@ def test_a_verified_narration_with_video_shows_confidence_and_the_rendered_video
     choose(browser, "caption-style", "bold")
     assert by_id(browser, "font-size").get_attribute("value") == "150"  # the preset's own
     choose(browser, "aspect", "9:16")
+    choose(browser, "animation", "pop")
+    by_id(browser, "hook").send_keys("Free tip")
+    by_id(browser, "keywords").send_keys("clip, feed")
     by_id(browser, "video-on").click()
     text = "A short clip for the feed. It ends here."
     labels = narrate(browser, text)
@@ -356,6 +360,14 @@ def test_a_verified_narration_with_video_shows_confidence_and_the_rendered_video
         check=True,
     )
     assert probe.stdout.split() == ["video", "audio"]
+    # the flair asked for on the page reached the captions (issue 25)
+    ass = browser.find_element(By.XPATH, "//ul[@id='downloads']//a[starts-with(., 'ass')]")
+    subs = pysubs2.SSAFile.from_string(httpx.get(ass.get_attribute("href")).text)
+    assert [e.plaintext for e in subs if e.style == "Hook"] == ["FREE TIP"]
+    keyword = PRESETS["bold"].keyword
+    tag = f"\\1c&H{keyword[5:7]}{keyword[3:5]}{keyword[1:3]}&"
+    assert any(tag in e.text and "CLIP" in e.text for e in subs)
+    assert any("\\t(" in e.text for e in subs if e.style == "Default")  # the pop
     screenshot(browser, "video")
     assert console(browser) == []
 

@@ -143,8 +143,11 @@ async function loadCapabilities() {
   }
   $("caption-style").replaceChildren(...Object.keys(caps.caption_styles).map((n) => option(n)));
   $("cue-mode").replaceChildren(...caps.cue_modes.map((n) => option(n)));
+  $("animation").replaceChildren(option("", "style's own"), ...caps.animations.map((n) => option(n)));
+  $("brand").replaceChildren(option("", "none"), ...caps.brands.map((n) => option(n)));
   $("loudness").replaceChildren(
-    option("", "as spoken"),
+    option("", "default (a video at -14 LUFS)"),
+    option("off", "as spoken"),
     ...Object.entries(caps.loudness_presets).map(([n, lufs]) => option(n, `${n} (${lufs} LUFS)`)),
   );
   $("audio-format").replaceChildren(...caps.audio_formats.map((n) => option(n)));
@@ -213,7 +216,12 @@ function speechBody() {
     verify: $("verify").value === "" ? "" : $("verify").value === "true",
     position: $("position").value,
     loudness: $("loudness").value,
+    brand: $("brand").value,
+    animation: $("animation").value,
+    hook: $("hook").value.trim(),
   };
+  const keywords = $("keywords").value.split(",").map((k) => k.trim()).filter((k) => k);
+  if (keywords.length) body.keywords = keywords;
   for (const [name, value] of Object.entries(optional)) if (value !== "") body[name] = value;
   if ($("colour").value.toUpperCase() !== preset.colour.toUpperCase()) body.colour = $("colour").value;
   if ($("highlight").value.toUpperCase() !== preset.highlight.toUpperCase()) body.highlight = $("highlight").value;

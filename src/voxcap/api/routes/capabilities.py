@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from voxcap import loudness, models
 from voxcap.api.deps import Caller, PoolsDep, RuntimeDep
-from voxcap.captions.presets import PRESETS
+from voxcap.captions.presets import ANIMATIONS, PRESETS
 from voxcap.engines import ENGINES
 from voxcap.errors import VoxcapError
 from voxcap.runtime import Runtime
@@ -31,6 +31,8 @@ async def capabilities(who: Caller, rt: RuntimeDep, pools: PoolsDep) -> dict[str
         "verify": settings.verify,
         "transcribes": await pools.io.run(_transcribes, rt),
         "caption_styles": {name: asdict(p) for name, p in PRESETS.items()},
+        "animations": list(ANIMATIONS),
+        "brands": [b.name for b in await pools.io.run(rt.brands.list)],
         "caption_formats": _choices(SpeechJob, "captions"),
         "cue_modes": _choices(SpeechJob, "cue_mode"),
         "loudness_presets": loudness.PRESETS,
