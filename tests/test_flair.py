@@ -4,6 +4,8 @@ on every face; checked on rendered frames by pixels, the ASS parsed back by pysu
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,6 +74,19 @@ def test_every_preset_shows_hook_keywords_emoji_and_the_spoken_word(
     later = frame(path, 4.5, size)
     assert _fiery(later).sum() > 300, "the emoji in colour"
     assert near(later[top], BACKGROUND, 12) == later[top].shape[0] * later[top].shape[1]
+    shots = os.environ.get("VOXCAP_CAPTION_SHOTS")  # docs/CAPTIONS.md's pictures
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        name = f"{aspect.replace(':', 'x')}-{style}.png"
+        subprocess.run(
+            [
+                *("ffmpeg", "-v", "error", "-y", "-ss", "0.95", "-i", str(path)),
+                *("-ss", "4.5", "-i", str(path), "-filter_complex"),
+                "[0:v]scale=iw/4:-1[a];[1:v]scale=iw/4:-1[b];[a][b]hstack",
+                *("-frames:v", "1", str(Path(shots) / name)),
+            ],
+            check=True,
+        )
 
 
 def test_keywords_and_emphasis_colour_the_words_in_the_ass() -> None:
