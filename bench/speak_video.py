@@ -46,8 +46,10 @@ def run(seconds: int, folder: Path) -> tuple[float, float, float]:
     out = folder / f"out-{seconds}"
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "voxcap", "speak", "-f", str(text), "--engine", "piper"]
-        + ["--video", "--out", str(out), "--json"],
+        [
+            *(sys.executable, "-m", "voxcap", "speak", "-f", str(text), "--engine", "piper"),
+            *("--video", "--out", str(out), "--json"),
+        ],
         capture_output=True,
         text=True,
         check=True,
