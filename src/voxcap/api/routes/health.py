@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -47,14 +50,33 @@ async def readyz(
     return ready
 
 
+METRICS_TTL = 10.0  # seconds a scrape's answer is reused: scrapers cannot multiply the work
+
+
 @router.get("/metrics")
 async def metrics(request: Request, queue: QueueDep, pools: PoolsDep) -> Response:
+    """Prometheus metrics, computed at most once per ``METRICS_TTL`` per API process however
+    many scrape (they read every kept job's timings; reliability report #3)."""
     from prometheus_client import CollectorRegistry, generate_latest
 
-    registry = CollectorRegistry()
-    registry.register(_Collector(queue))  # type: ignore[arg-type]
-    body = await pools.io.run(generate_latest, registry)
-    return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
+    state = request.app.state
+    if not hasattr(state, "metrics"):
+        state.metrics = _Scrape(asyncio.Lock())
+    scrape: _Scrape = state.metrics
+    async with scrape.lock:  # concurrent scrapes wait for the one computation
+        if time.monotonic() - scrape.at > METRICS_TTL:
+            registry = CollectorRegistry()
+            registry.register(_Collector(queue))  # type: ignore[arg-type]
+            scrape.body = await pools.io.run(generate_latest, registry)
+            scrape.at = time.monotonic()
+    return Response(scrape.body, media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+@dataclass(slots=True)
+class _Scrape:
+    lock: asyncio.Lock
+    body: bytes = b""
+    at: float = float("-inf")
 
 
 class _Collector:
