@@ -498,3 +498,29 @@ def test_emoji_are_drawn_in_colour_beside_their_words(
     if style != "word":  # one word at a time: "scrolling!" then the emoji beside it
         assert xs.min() > np.median(text[1]), "the emoji comes after the words"
     assert _fiery(frame(path, 2.0, size)).sum() == 0  # gone with its cue
+
+
+def test_a_playlist_background_cannot_read_server_files(tmp_path: Path) -> None:
+    """Reliability report #8: an HLS background whose segment was a server-local MPEG-TS file
+    drew that file into the output (and told whether it existed). Playlists are not opened."""
+    from voxcap.audio import decode
+    from voxcap.errors import AudioDecodeError, BackgroundInvalid
+
+    secret = tmp_path / "secret.ts"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=red:s=64x64:d=1", str(secret)],
+        check=True,
+    )
+    playlist = tmp_path / "background.m3u8"
+    playlist.write_text(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n"
+        f"file://{secret}\n#EXT-X-ENDLIST\n"
+    )
+    with pytest.raises(BackgroundInvalid, match="playlist"):
+        plan(VideoOptions(background=str(playlist)))
+    concat = tmp_path / "list.txt"
+    concat.write_text(f"ffconcat version 1.0\nfile '{secret}'\n")
+    with pytest.raises(BackgroundInvalid):
+        plan(VideoOptions(background=str(concat)))
+    with pytest.raises(AudioDecodeError, match="playlist"):
+        decode(playlist.read_bytes(), "voice.m3u8")

@@ -25,6 +25,12 @@ from voxcap.errors import (
     UnknownFormat,
 )
 
+# the containers ffmpeg may open for a user's media (its demuxers' names): never a playlist
+# (HLS, DASH), a concat list or a device, whose entries would open other files or URLs
+DEMUXERS = (
+    "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,asf,mpegts,flv,aac,mp3,wav,w64,flac,ogg,"
+    "amr,amrnb,amrwb,caf,aiff,au"
+)
 # file names that mark a path as an audio clip (a reference to clone)
 AUDIO_SUFFIXES = frozenset(
     {".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".webm", ".mp4", ".mov", ".mkv"}
@@ -177,7 +183,8 @@ def _read_ffmpeg(data: bytes, name: str, max_seconds: float) -> tuple[np.ndarray
         over = max_seconds + 1.0
         done = subprocess.run(
             [
-                *(exe, "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(source)),
+                *(exe, "-nostdin", "-hide_banner", "-loglevel", "error"),
+                *("-format_whitelist", DEMUXERS, "-i", str(source)),
                 *("-map", "0:a:0", "-vn", "-ac", "1", "-t", f"{over:.3f}"),
                 *("-fs", str(int(over * MAX_RATE * 4) + 4096), "-c:a", "pcm_f32le", str(target)),
             ],
@@ -189,6 +196,8 @@ def _read_ffmpeg(data: bytes, name: str, max_seconds: float) -> tuple[np.ndarray
             said = done.stderr.decode(errors="replace")
             if "matches no streams" in said:
                 raise AudioDecodeError(f"{name} has no audio track")
+            if "not on whitelist" in said:
+                raise AudioDecodeError(f"{name} is a playlist or a container voxcap does not open")
             if "Invalid data" in said or "Invalid argument" in said or "moov atom" in said:
                 raise AudioDecodeError(f"{name} is not an audio or video file, or is damaged")
             last = said.strip().splitlines()[-1] if said.strip() else "unknown error"

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from voxcap.audio import DEMUXERS
 from voxcap.captions.emoji import Overlay
 from voxcap.domain import Audio
 from voxcap.errors import (
@@ -52,6 +53,9 @@ COLOURS = {"black", "white", "red", "green", "blue", "navy", "gray", "grey", "pu
 COLOURS |= {"orange", "yellow", "pink", "teal", "maroon", "olive", "darkblue", "darkgreen"}
 # the sound of a narration video: what the platforms ask for (AAC-LC, 48 kHz, stereo)
 AUDIO_OUT = ["-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"]
+# what a background or a user's video may be (ffmpeg demuxers): media, never a playlist
+MEDIA = DEMUXERS + ",image2,png_pipe,jpeg_pipe,webp_pipe,bmp_pipe,tiff_pipe,gif"
+OPEN = ("-format_whitelist", MEDIA)  # before each -i of a user's file
 MP4_AUDIO = {"aac", "mp3", "alac", "ac3", "eac3", "opus"}  # codecs MP4 holds as they are
 _IMAGE_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe"}
 Progress = Callable[[float], None]
@@ -244,12 +248,17 @@ def probe(path: Path, error: type[InvalidInput] = InvalidInput) -> dict[str, Any
     if exe is None:
         raise VideoUnavailable("video needs ffmpeg's ffprobe (apt-get install ffmpeg)")
     done = subprocess.run(
-        [exe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
+        [
+            *(exe, "-v", "error", *OPEN, "-print_format", "json"),
+            *("-show_format", "-show_streams", str(path)),
+        ],
         capture_output=True,
         timeout=60,
         check=False,
     )
     if done.returncode != 0:
+        if b"not on whitelist" in done.stderr:
+            raise error(f"{path.name} is a playlist or a container voxcap does not open")
         raise error(f"{path.name} is not an image, audio or video file ffmpeg can read")
     info: dict[str, Any] = json.loads(done.stdout or b"{}")
     return info
@@ -291,9 +300,9 @@ def render_narration(
     if backdrop.kind == "colour":
         source = ["-f", "lavfi", "-i", f"color=c={backdrop.value}:s={width}x{height}:r={fps}"]
     elif backdrop.kind == "image":
-        source = ["-loop", "1", "-framerate", str(fps), "-i", backdrop.value]
+        source = ["-loop", "1", "-framerate", str(fps), *OPEN, "-i", backdrop.value]
     else:
-        source = ["-stream_loop", "-1", "-i", backdrop.value]
+        source = ["-stream_loop", "-1", *OPEN, "-i", backdrop.value]
     cover = (
         f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},"
         f"setsar=1,fps={fps},format=yuv420p,ass=captions.ass"
@@ -333,7 +342,7 @@ def caption_video(
     keep = ["-c:a", "copy"] if source.sound in MP4_AUDIO else AUDIO_OUT
     extra, steps, label = (layers or Layers([], out.parent)).graph(1, "v")
     args = [
-        *("-i", str(source.path.resolve())),
+        *(*OPEN, "-i", str(source.path.resolve())),
         *extra,
         *("-filter_complex", f"[0:v:0]ass=captions.ass[v]{steps}"),
         *("-map", f"[{label}]", "-map", "0:a:0?"),
