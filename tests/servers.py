@@ -221,7 +221,12 @@ def uvicorn_server(app: Any, sock: socket.socket | None = None) -> Iterator[str]
 
     sock = sock or bound_socket()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning")
+    if hasattr(app, "state") and hasattr(app.state, "runtime"):  # voxcap's, as serve runs it
+        from voxcap.api.app import server_config
+
+        config = server_config(app, log_level="warning")
+    else:
+        config = uvicorn.Config(app, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -53,7 +53,46 @@ def test_wrong_keys_are_rate_limited_per_address(api: Api) -> None:
     with api.client(key="guess-1") as guesser:
         response = guesser.get("/v1/voices")
     assert error_of(response, 429) == "rate_limited" and int(response.headers["Retry-After"]) > 0
+    # reliability report #6: the right key from the same address is not locked out
+    with api.client() as client:
+        assert client.get("/v1/voices").status_code == 200
+    # and X-Forwarded-For from loopback does not choose the address (no trusted proxies)
+    with api.client(key="guess-2") as guesser:
+        spoofed = guesser.get("/v1/voices", headers={"X-Forwarded-For": "10.0.0.9"})
+    assert error_of(spoofed, 429) == "rate_limited"
     api.app.state.auth_failures._buckets.clear()
+
+
+def test_cross_site_writes_and_foreign_hosts_are_refused(tmp_path: Path, clip_wav: bytes) -> None:
+    """Reliability report #5: on the default open API a cross-site multipart post added a
+    voice, a text/plain body was parsed as JSON, and any Host was answered (DNS rebinding)."""
+    with live_api(tmp_path, api_keys=[], allowed_hosts=["127.0.0.1", "localhost"]) as open_api:
+        with open_api.client(None) as client:
+            forged = client.post(
+                "/v1/voices",
+                headers={"Origin": "https://evil.example"},
+                data={"name": "pwn", "transcript": "x"},
+                files={"audio": ("a.wav", clip_wav)},
+            )
+            assert error_of(forged, 403) == "origin_refused"
+            plain = client.post(
+                "/v1/voices",
+                headers={"Content-Type": "text/plain"},
+                content=b'{"name": "p", "audio_url": "https://example.com/a.wav"}',
+            )
+            assert error_of(plain, 422) == "invalid_request"
+            rebound = client.get("/v1/jobs", headers={"Host": "evil.example"})
+            assert error_of(rebound, 421) == "host_refused"
+            # the page itself (same origin) and reading from anywhere still work
+            own = client.post(
+                "/v1/voices",
+                headers={"Origin": open_api.url},
+                data={"name": "mine", "transcript": "x"},
+                files={"audio": ("a.wav", clip_wav)},
+            )
+            assert own.status_code == 201, own.text
+            assert client.get("/v1/voices", headers={"Origin": "https://evil.example"}).is_success
+            assert client.get("/healthz", headers={"Host": "localhost:1"}).is_success
 
 
 def test_a_chunked_body_over_the_limit_is_413(api: Api) -> None:

@@ -513,8 +513,7 @@ def test_a_playlist_background_cannot_read_server_files(tmp_path: Path) -> None:
     )
     playlist = tmp_path / "background.m3u8"
     playlist.write_text(
-        "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n"
-        f"file://{secret}\n#EXT-X-ENDLIST\n"
+        f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\nfile://{secret}\n#EXT-X-ENDLIST\n"
     )
     with pytest.raises(BackgroundInvalid, match="playlist"):
         plan(VideoOptions(background=str(playlist)))

@@ -358,6 +358,24 @@ class AuthRejected(VoxcapError):
     exit_code = 2
 
 
+class HostRefused(VoxcapError):
+    """A request naming a ``Host`` the server does not answer to (``VOXCAP_ALLOWED_HOSTS``;
+    by default a server on loopback answers only to loopback names): a DNS-rebinding page."""
+
+    code = "host_refused"
+    http_status = 421
+    exit_code = 2
+
+
+class OriginRefused(VoxcapError):
+    """A request that changes something, sent by a web page of another site (its ``Origin``
+    is neither this server nor in ``VOXCAP_CORS_ORIGINS``): a cross-site request forgery."""
+
+    code = "origin_refused"
+    http_status = 403
+    exit_code = 2
+
+
 class RetryLater(VoxcapError):
     """An error that says when to retry (HTTP ``Retry-After``)."""
 

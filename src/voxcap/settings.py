@@ -127,6 +127,16 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(30 * 1024 * 1024, gt=0, description="Largest request body.")
     cors_origins: list[str] = Field(default_factory=list, description="CORS; empty = off.")
+    allowed_hosts: list[str] | None = Field(
+        None,
+        description='Host names the API answers to ("*": any). Unset: voxcap serve on a '
+        "loopback address answers to loopback names (and VOXCAP_PUBLIC_URL's host) only, "
+        "on any other address to any name.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses of proxies whose X-Forwarded-For names the client; empty: none.",
+    )
     queue: str = Field(
         "voxcap-data/jobs.sqlite3",
         description="The job queue: a SQLite file (one machine), or redis://host:6379/0 "

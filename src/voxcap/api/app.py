@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -10,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from voxcap import logs
 from voxcap.api import errors
 from voxcap.api.deps import TokenBuckets
+from voxcap.api.guards import Guards
 from voxcap.api.pools import Pools
 from voxcap.api.routes import (
     brands,
@@ -47,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     errors.install(app)
     app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes)
+    hosts = ["*"] if settings.allowed_hosts is None else settings.allowed_hosts
+    app.add_middleware(Guards, hosts=hosts, origins=settings.cors_origins)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -55,3 +59,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
         )
     return app
+
+
+def server_config(app: FastAPI, **options: Any) -> Any:
+    """uvicorn's configuration for ``app``: ``X-Forwarded-For`` is believed from
+    ``VOXCAP_TRUSTED_PROXIES`` only (uvicorn's own default trusts loopback, which let any
+    local client choose its address, its rate-limit bucket and its jobs' owner)."""
+    import uvicorn
+
+    trusted = app.state.runtime.settings.trusted_proxies
+    return uvicorn.Config(
+        app, proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None, **options
+    )

@@ -71,8 +71,10 @@ async def caller(request: Request) -> str:
     """Check the API key (constant time) and the rate limit; returns the caller's fingerprint.
 
     Wrong keys are limited per client address (``VOXCAP_AUTH_FAILURE_LIMIT`` a minute): once a
-    client has used them up, its requests get 429 before any key is compared, so keys cannot
-    be guessed at speed.
+    client has used them up, its wrong keys get 429, so keys cannot be guessed at speed; a
+    right key is never locked out by another's wrong ones from the same address (a proxy, an
+    office). The address is the connection's, or ``X-Forwarded-For``'s from
+    ``VOXCAP_TRUSTED_PROXIES`` only.
 
     Raises:
         AuthMissing (401), AuthRejected (403), RateLimited (429).
@@ -84,16 +86,15 @@ async def caller(request: Request) -> str:
     if keys:
         if given is None:
             raise AuthMissing("an API key is required: Authorization: Bearer <key>")
-        failures: TokenBuckets = request.app.state.auth_failures
-        blocked = failures.wait(address)
-        if blocked > 0:
-            raise RateLimited(
-                "too many requests with a wrong API key from this address",
-                retry_after=math.ceil(blocked),
-            )
         secret = given.encode("utf-8", "surrogateescape")
         if not any(hmac.compare_digest(secret, k.encode()) for k in keys):
-            failures.take(address)
+            failures: TokenBuckets = request.app.state.auth_failures
+            blocked = failures.take(address)
+            if blocked > 0:
+                raise RateLimited(
+                    "too many requests with a wrong API key from this address",
+                    retry_after=math.ceil(blocked),
+                )
             raise AuthRejected("the API key is not valid")
         who = "key:" + hashlib.sha256(secret).hexdigest()[:16]
     else:

@@ -13,6 +13,7 @@ from voxcap.errors import InvalidInput, VoxcapError
 
 if TYPE_CHECKING:
     from voxcap.runtime import Runtime
+    from voxcap.settings import Settings
 
 
 def serve(
@@ -33,7 +34,11 @@ def serve(
         served = f"http://{_display_host(host)}:{sock.getsockname()[1]}"
         if "public_url" not in rt.settings.model_fields_set:
             rt = runtime(public_url=served)  # signed URLs name this server (workers too)
-        from voxcap.api.app import create_app
+        if rt.settings.allowed_hosts is None:  # a loopback server is no DNS-rebinding target
+            rt = runtime(
+                public_url=rt.settings.public_url, allowed_hosts=_default_hosts(host, rt.settings)
+            )
+        from voxcap.api.app import create_app, server_config
         from voxcap.jobs.supervisor import Supervisor
         from voxcap.settings import child_environment
 
@@ -45,7 +50,7 @@ def serve(
         supervisor.start()
         log.warning("voxcap serving on %s with %d worker(s)", served, workers)
         try:
-            uvicorn.Server(uvicorn.Config(app)).run(sockets=[sock])
+            uvicorn.Server(server_config(app)).run(sockets=[sock])
         finally:
             supervisor.stop(grace=rt.settings.lease)
 
@@ -64,6 +69,19 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.listen(2048)
     sock.set_inheritable(False)
     return sock
+
+
+def _default_hosts(host: str, settings: Settings) -> list[str]:
+    """The names a server listening on ``host`` answers to by default: on loopback, the
+    loopback names and the public URL's host; elsewhere any name."""
+    from urllib.parse import urlsplit
+
+    from voxcap.api.guards import LOOPBACK
+
+    if host not in {*LOOPBACK, "[::1]"}:
+        return ["*"]
+    public = urlsplit(settings.public_url or "").hostname
+    return [*LOOPBACK, *([public] if public else [])]
 
 
 def _display_host(host: str) -> str:

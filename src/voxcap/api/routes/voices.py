@@ -43,6 +43,11 @@ async def add(request: Request, who: Caller, rt: RuntimeDep, pools: PoolsDep) ->
             "send multipart/form-data with 'name' and an 'audio' file, or application/json "
             "with 'name' and 'audio_url'"
         )
+    if not content_type.startswith("application/json"):  # text/plain is a CSRF "simple" type
+        raise InvalidRequest(
+            "send multipart/form-data with 'name' and an 'audio' file, or application/json "
+            "with 'name' and 'audio_url'"
+        )
     try:
         body = VoiceFromUrl.model_validate_json(await request.body())
     except ValidationError as exc:
