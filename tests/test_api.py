@@ -67,7 +67,8 @@ PROVOKED_ELSEWHERE = {
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory, runtime: Runtime) -> Iterator[Api]:
-    with live_api(tmp_path_factory.mktemp("api"), runtime) as live:
+    hosts = ["127.0.0.1", "localhost"]  # as voxcap serve on loopback answers
+    with live_api(tmp_path_factory.mktemp("api"), runtime, allowed_hosts=hosts) as live:
         yield live
 
 
@@ -350,6 +351,10 @@ def test_every_documented_error_code(api: Api, tmp_path: Path, runtime: Runtime)
             )
         )
         seen.add(error_of(client.post("/v1/speech", json={"text": "hi", "brand": "zed"}), 404))
+        seen.add(error_of(client.post("/v1/speech", json={"text": "7" * 15_000}), 413))
+        foreign = {"Origin": "https://evil.example"}
+        seen.add(error_of(client.post("/v1/speech", json={"text": "hi"}, headers=foreign), 403))
+        seen.add(error_of(client.get("/v1/voices", headers={"Host": "evil.example"}), 421))
         assert client.post("/v1/brands", json={"name": "kit"}).status_code == 201
         seen.add(error_of(client.post("/v1/brands", json={"name": "kit"}), 409))
         seen.add(

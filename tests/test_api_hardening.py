@@ -396,3 +396,14 @@ def test_a_job_without_a_key_owner_is_no_keys_job(api: Api) -> None:
             assert error_of(client.get(f"/v1/jobs/{job.id}"), 404) == "job_not_found"
             assert error_of(client.delete(f"/v1/jobs/{job.id}"), 404) == "job_not_found"
         queue.cancel(job.id)  # not left for the module's other tests to run
+
+
+def test_the_work_a_text_asks_for_is_bounded(api: Api) -> None:
+    """Reliability report #11: 5,001 characters of digits made 33 minutes of audio; the limit
+    counted characters, not work. The spoken length is estimated before any synthesis."""
+    with api.client() as client:
+        refused = client.post("/v1/speech", json={"text": "7" * 15_000})
+        assert error_of(refused, 413) == "speech_too_long"
+        assert "minutes to say" in refused.json()["error"]["message"]
+        slow = client.post("/v1/speech", json={"text": "Hello there. " * 1400, "speed": 0.25})
+        assert error_of(slow, 413) == "speech_too_long"  # a quarter speed is four times longer

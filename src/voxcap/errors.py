@@ -66,6 +66,14 @@ class TextTooLong(InvalidInput):
     http_status = 413
 
 
+class SpeechTooLong(TextTooLong):
+    """The text would take longer to say than ``VOXCAP_MAX_SPEECH_SECONDS`` (default 3,600),
+    estimated from its spoken words before any synthesis: a short text can be long work (5,000
+    digits are half an hour of speech)."""
+
+    code = "speech_too_long"
+
+
 class UnsupportedLanguage(InvalidInput):
     """The text is in a language the chosen engine, voice or aligner (or verification, which
     reads English) cannot handle; the message names the language and what can (checked before

@@ -25,6 +25,7 @@ from voxcap.errors import (
     AlignmentError,
     InvalidInput,
     NoEngineTimings,
+    SpeechTooLong,
     UnknownAligner,
     UnsupportedLanguage,
 )
@@ -268,6 +269,20 @@ def check_speakable(request: SpeechRequest, runtime: Runtime, timings: bool = Tr
         _check_aligner(request.text, request.aligner or settings.aligner)
     if timings:
         verifies(request, engine, settings)  # verification asked for where it cannot run
+    check_length(prepare(request.text, max_chars=settings.max_text_chars), request, settings)
+
+
+SECONDS_PER_WORD = 0.33  # a spoken word at speed 1 (Piper and F5 say 2.6-3.2 a second)
+
+
+def check_length(script: Script, request: SpeechRequest, settings: Settings) -> None:
+    """Raise SpeechTooLong when ``script`` would take longer to say than the limit."""
+    estimate = len(script.tokens) * SECONDS_PER_WORD / request.speed
+    if estimate > settings.max_speech_seconds:
+        raise SpeechTooLong(
+            f"the text would take about {estimate / 60:.0f} minutes to say; the limit is "
+            f"{settings.max_speech_seconds / 60:.0f} (VOXCAP_MAX_SPEECH_SECONDS)"
+        )
 
 
 def _check_aligner(text: str, name: str) -> None:

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     max_align_chars: int = Field(
         250_000, gt=0, description="Longest text to align to a recording (about 3 hours)."
     )
+    max_speech_seconds: float = Field(
+        3600.0, gt=0, description="Longest narration, estimated from the words before synthesis."
+    )
     max_audio_seconds: float = Field(
         3 * 3600.0,
         gt=0,

@@ -48,7 +48,8 @@ async def submit(
         raise TextTooLong(
             f"text is {len(body.text)} characters; the limit is {rt.settings.max_text_chars}"
         )
-    check_speakable(body.speech_request(), rt)  # before queueing: no model loads
+    # before queueing (no model loads), off the event loop: a long text takes a while to read
+    await pools.io.run(check_speakable, body.speech_request(), rt)
     if body.brand:
         await pools.io.run(rt.brands.get, body.brand)  # brand_not_found now, not in the job
     if body.video is not None:
