@@ -216,3 +216,26 @@ def test_a_worker_drops_expired_jobs_and_their_files_even_when_busy_or_idle(
     assert runtime.store.list(keys.output_prefix(old.id)) == []
     assert queue.get(kept.id).status == JobStatus.queued
     assert queue.workers(within=30) == 1
+
+
+def test_a_dead_workers_job_is_handed_on_once_per_lease(queue: JobQueue) -> None:
+    """Reliability report #7: on Redis a kill -9'd worker's job stayed running until Celery's
+    4-hour visibility timeout. Workers now hand on a job whose lease ran out (SQLite workers
+    claim it themselves), at most once per lease; starting it stays conditional on the lease."""
+    job = queue.submit(REQUEST)
+    assert queue.start(job.id, "dead", lease=0.05) == Start.started
+    live = queue.submit(REQUEST)
+    assert queue.start(live.id, "alive", lease=30) == Start.started
+    time.sleep(0.1)
+    handed = queue.reclaim(lease=30)
+    if isinstance(queue, SqliteQueue):
+        assert handed == []
+        claimed = queue.claim("w2", lease=30)
+        assert claimed is not None and claimed.id == job.id
+        return
+    assert handed == [job.id]  # not the job whose worker is alive
+    assert queue.reclaim(lease=30) == []  # once per lease
+    messages = queue.client.llen("voxcap")  # the Celery queue: the submits' and the hand-on
+    assert messages == 3, messages
+    assert queue.start(job.id, "w2", lease=30) == Start.started
+    assert queue.start(job.id, "w3", lease=30) == Start.busy  # the duplicate is harmless

@@ -78,6 +78,12 @@ class JobQueue(Protocol):
         """The stage timings (and audio duration) of the succeeded jobs still kept."""
         ...
 
+    def reclaim(self, lease: float) -> list[str]:
+        """Hand on the running jobs whose lease ran out (their worker died): the ids handed
+        on, each at most once per ``lease``. A job's start is conditional on its lease, so a
+        job handed on twice still runs once. Workers call this every few seconds."""
+        ...
+
 
 class PollingQueue(JobQueue, Protocol):
     """A queue whose workers ask it for work (SQLite); Redis hands jobs out through Celery."""

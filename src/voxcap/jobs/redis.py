@@ -100,6 +100,21 @@ move(id, 'running', ARGV[4], now)
 return 1
 """
 )
+# running jobs whose lease ran out, each marked so that it is handed on once per ARGV[2] s
+RECLAIM = """
+local now, again = tonumber(ARGV[1]), tonumber(ARGV[2])
+local out = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', 'voxcap:status:running', '-inf', ARGV[1])) do
+  local key = 'voxcap:job:' .. id
+  local lease_until = tonumber(redis.call('HGET', key, 'lease_until') or '0')
+  local resent = tonumber(redis.call('HGET', key, 'resent') or '0')
+  if lease_until < now and resent <= now - again then
+    redis.call('HSET', key, 'resent', ARGV[1])
+    table.insert(out, id)
+  end
+end
+return out
+"""
 CANCEL = (
     _LIB
     + """
@@ -151,6 +166,7 @@ class RedisQueue:
                 "heartbeat": HEARTBEAT,
                 "finish": FINISH,
                 "cancel": CANCEL,
+                "reclaim": RECLAIM,
             }.items()
         }
         self._celery: Any = None
@@ -190,6 +206,18 @@ class RedisQueue:
             self.client.zrem(PREFIX + "status:queued", job.id)
             raise
         return job
+
+    @_translated
+    def reclaim(self, lease: float) -> list[str]:
+        """Send the jobs whose worker died (lease run out) to Celery again, instead of waiting
+        for Celery's visibility timeout (hours) to redeliver them."""
+        from voxcap.jobs.distributed import enqueue
+
+        ids: list[str] = self._scripts["reclaim"](args=[repr(time.time()), lease])
+        for job_id in ids:
+            log.warning("job %s: its worker stopped beating; handed to another worker", job_id)
+            enqueue(self.celery, job_id)
+        return ids
 
     @_translated
     def get(self, job_id: str) -> JobRecord:

@@ -286,6 +286,10 @@ class SqliteQueue:
             db.executemany("DELETE FROM jobs WHERE id = ?", [(r["id"],) for r in rows])
         return [_record(r) for r in rows]
 
+    def reclaim(self, lease: float) -> list[str]:
+        """Nothing to do: workers claim a job whose lease ran out themselves (``claim``)."""
+        return []
+
     @_translated
     def finished_timings(self) -> list[dict[str, float]]:
         rows = self._db().execute("SELECT result FROM jobs WHERE status = 'succeeded'")

@@ -82,13 +82,15 @@ class Worker:
     @contextlib.contextmanager
     def present(self) -> Iterator[None]:
         """Tell the queue this worker is alive every PRESENCE seconds, even mid-job (what the
-        ``voxcap_workers`` metric counts), and drop expired jobs once a minute, busy or idle."""
+        ``voxcap_workers`` metric counts), hand on the jobs of workers that died (their lease
+        ran out), and drop expired jobs once a minute, busy or idle."""
         done = threading.Event()
 
         def beat() -> None:
             while True:
                 try:
                     self.queue.seen(self.id)
+                    self.queue.reclaim(self.runtime.settings.lease)  # dead workers' jobs
                     self.expire()
                 except VoxcapError as exc:  # the queue or store is away: next time
                     log.warning("worker %s: %s", self.id, exc.message)
