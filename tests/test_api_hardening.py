@@ -371,14 +371,14 @@ def test_scrapers_cannot_multiply_the_metrics_work(
     scrapers took submit p50 from 3 ms to 4.7 s. A scrape is now computed once per 10 s."""
     queue = api.app.state.queue
     calls: list[float] = []
-    real = queue.finished_timings
+    real = queue.totals
 
-    def counted() -> list[dict[str, float]]:
+    def counted() -> dict[str, tuple[float, int]]:
         calls.append(time.monotonic())
-        time.sleep(0.3)  # a big queue's cost
+        time.sleep(0.3)  # a slow queue
         return real()
 
-    monkeypatch.setattr(queue, "finished_timings", counted)
+    monkeypatch.setattr(queue, "totals", counted)
     api.app.state.__dict__.pop("metrics", None)  # a fresh cache
     with ThreadPoolExecutor(12) as pool:
         bodies = list(pool.map(lambda _: httpx.get(f"{api.url}/metrics"), range(24)))

@@ -74,8 +74,10 @@ class JobQueue(Protocol):
         """Remove finished jobs last updated before ``older_than``; returns them."""
         ...
 
-    def finished_timings(self) -> list[dict[str, float]]:
-        """The stage timings (and audio duration) of the succeeded jobs still kept."""
+    def totals(self) -> dict[str, tuple[float, int]]:
+        """Running totals over every job that succeeded (kept or expired): for each stage, and
+        for ``"duration"`` (the audio made), the seconds summed and how many jobs had it.
+        Kept as the jobs end, so reading them costs the same however many jobs are kept."""
         ...
 
     def reclaim(self, lease: float) -> list[str]:

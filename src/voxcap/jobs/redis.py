@@ -24,7 +24,7 @@ from voxcap._deps import require
 from voxcap.errors import JobNotCancelable, JobNotFound, QueueUnavailable
 from voxcap.fetch import display_url
 from voxcap.jobs.records import JobRecord, JobStatus, Start
-from voxcap.jobs.sqlite import WORKER_DIED
+from voxcap.jobs.sqlite import WORKER_DIED, measured
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -95,6 +95,12 @@ local id, now = ARGV[1], tonumber(ARGV[3])
 if not held(KEYS[1], ARGV[2]) then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[4], ARGV[5], ARGV[6], 'fraction', '1',
            'updated', ARGV[3])
+if ARGV[4] == 'succeeded' then
+  for i = 7, #ARGV, 2 do  -- the running totals: name, seconds
+    redis.call('HINCRBYFLOAT', 'voxcap:totals:seconds', ARGV[i], ARGV[i + 1])
+    redis.call('HINCRBY', 'voxcap:totals:count', ARGV[i], 1)
+  end
+end
 redis.call('HDEL', KEYS[1], 'lease_until')
 move(id, 'running', ARGV[4], now)
 return 1
@@ -275,6 +281,8 @@ class RedisQueue:
         self, job_id: str, worker: str, status: str, field: str, value: dict[str, Any]
     ) -> bool:
         args = [job_id, worker, repr(time.time()), status, field, json.dumps(value)]
+        if status == "succeeded":
+            args += [item for pair in measured(value).items() for item in map(str, pair)]
         return bool(self._scripts["finish"](keys=[_key(job_id)], args=args))
 
     @_translated
@@ -315,17 +323,10 @@ class RedisQueue:
         return gone
 
     @_translated
-    def finished_timings(self) -> list[dict[str, float]]:
-        ids = self.client.zrange(PREFIX + "status:succeeded", 0, -1)
-        pipe = self.client.pipeline(transaction=False)
-        for job_id in ids:
-            pipe.hget(_key(job_id), "result")
-        out = []
-        for raw in pipe.execute():
-            if raw:
-                result = json.loads(raw)
-                out.append({**result.get("timings", {}), "duration": result.get("duration", 0.0)})
-        return out
+    def totals(self) -> dict[str, tuple[float, int]]:
+        seconds = self.client.hgetall(PREFIX + "totals:seconds")
+        counts = self.client.hgetall(PREFIX + "totals:count")
+        return {name: (float(value), int(counts.get(name, 0))) for name, value in seconds.items()}
 
 
 def _key(job_id: str) -> str:

@@ -44,6 +44,9 @@ CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created);
 CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, created);
 CREATE INDEX IF NOT EXISTS jobs_updated ON jobs (updated);
 CREATE TABLE IF NOT EXISTS workers (id TEXT PRIMARY KEY, seen REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS totals (
+    name TEXT PRIMARY KEY, seconds REAL NOT NULL, count INTEGER NOT NULL
+);
 """
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -251,6 +254,12 @@ class SqliteQueue:
                 "updated = ? WHERE id = ? AND worker = ? AND status = 'running'",
                 (status, json.dumps(value), time.time(), job_id, worker),
             )
+            if cursor.rowcount == 1 and status == "succeeded":
+                db.executemany(
+                    "INSERT INTO totals VALUES (?, ?, 1) ON CONFLICT (name) DO UPDATE SET "
+                    "seconds = seconds + excluded.seconds, count = count + 1",
+                    measured(value).items(),
+                )
         return cursor.rowcount == 1
 
     @_translated
@@ -291,13 +300,18 @@ class SqliteQueue:
         return []
 
     @_translated
-    def finished_timings(self) -> list[dict[str, float]]:
-        rows = self._db().execute("SELECT result FROM jobs WHERE status = 'succeeded'")
-        out = []
-        for row in rows:
-            result = json.loads(row["result"])
-            out.append({**result.get("timings", {}), "duration": result.get("duration", 0.0)})
-        return out
+    def totals(self) -> dict[str, tuple[float, int]]:
+        rows = self._db().execute("SELECT name, seconds, count FROM totals")
+        return {row["name"]: (row["seconds"], row["count"]) for row in rows}
+
+
+def measured(result: dict[str, Any]) -> dict[str, float]:
+    """A succeeded job's stage seconds and its audio's duration, as the totals count them."""
+    timings = result.get("timings") or {}
+    measured = {k: float(v) for k, v in timings.items() if isinstance(v, int | float)}
+    if isinstance(result.get("duration"), int | float):
+        measured["duration"] = float(result["duration"])
+    return measured
 
 
 def _record(row: sqlite3.Row) -> JobRecord:

@@ -101,19 +101,18 @@ class _Collector:
             f"Workers that told the queue they were alive in the last {SEEN_WITHIN:.0f} s.",
             value=self.queue.workers(SEEN_WITHIN),
         )
-        timings = self.queue.finished_timings()
+        totals = self.queue.totals()  # running totals: the same cost however many jobs
         stages = SummaryMetricFamily(
             "voxcap_stage_seconds", "Wall time per pipeline stage.", labels=["stage"]
         )
-        names = sorted({k for t in timings for k in t if k != "duration"})
-        for stage in names:
-            values = [t[stage] for t in timings if stage in t]
-            stages.add_metric([stage], len(values), sum(values))
+        for stage, (seconds, count) in sorted(totals.items()):
+            if stage != "duration":
+                stages.add_metric([stage], count, seconds)
         yield stages
-        audio = sum(t.get("duration", 0.0) for t in timings)
-        wall = sum(v for t in timings for k, v in t.items() if k != "duration")
+        audio = totals.get("duration", (0.0, 0))[0]
+        wall = sum(seconds for stage, (seconds, _) in totals.items() if stage != "duration")
         yield GaugeMetricFamily(
             "voxcap_realtime_factor",
-            "Wall time over audio time of the kept succeeded jobs.",
+            "Wall time over audio time of every succeeded job.",
             value=wall / audio if audio else 0.0,
         )
