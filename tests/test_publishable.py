@@ -183,3 +183,18 @@ def test_the_hook_shows_its_emoji_in_colour(hook: SpeechResult, tmp_path: Path) 
     scrolling = next(w for w in hook.words if w.text == "scrolling!")
     shown = frame(path.path, (scrolling.start + scrolling.end) / 2, video.frame)
     assert _fiery(shown).sum() > 300
+
+
+def test_verify_blames_the_skipped_sentence_where_it_was_skipped(
+    skipped: SpeechResult, runtime: Runtime
+) -> None:
+    """captions-video.md 4b: with --verify the sentence before the skipped one was failed (a
+    false alarm), and the skipped one was placed at 0.0 s, with one lower-case reason."""
+    verified = align(skipped.audio, FULL, runtime, verify=True)
+    assert verified.verification is not None
+    sentences = verified.verification.sentences
+    statuses = [s.status for s in sentences]
+    assert statuses == ["ok", "ok", "failed", "ok", "ok"], [(s.status, s.reason) for s in sentences]
+    lost = sentences[2]
+    assert lost.reason == f"not spoken: '{SKIPPED}'"
+    assert sentences[1].end <= lost.start <= sentences[3].start and lost.start > 0

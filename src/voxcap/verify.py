@@ -146,7 +146,11 @@ def report(
         tokens = sentence.tokens
         placed = [s for s in spans[first : first + len(tokens)] if s is not None]
         words = script.words[tokens[0].word : tokens[-1].word + 1]
-        start, end = (placed[0][0], placed[-1][1]) if placed else (0.0, 0.0)
+        if placed:
+            start, end = placed[0][0], placed[-1][1]
+        else:  # not spoken at all: where it would have been, after the words before it
+            before = [s for s in spans[:first] if s is not None]
+            start = end = before[-1][1] if before else 0.0
         sentences.append(
             SentenceCheck(n, " ".join(words), status, reason, takes, round(start, 3), round(end, 3))
         )
@@ -167,16 +171,22 @@ def check_recording(
     sentence with words that were not found is checked together with the sentence before it:
     a word left out can make the aligner stretch that sentence over the next one's audio.
     Where such a check places every word, its times replace the missing ones (the words it
-    hears are not spoken stay unplaced).
+    hears are not spoken stay unplaced). A sentence none of whose words were found was skipped:
+    it fails by itself ("not spoken", as written), and does not drag the sentence before it.
 
     Returns the verification, each token's confidence and the tokens' spans."""
     firsts = [0]
     for sentence in script.sentences:
         firsts.append(firsts[-1] + len(sentence.tokens))
     runs: list[list[int]] = []
+    skipped: set[int] = set()
     for k in range(len(script.sentences)):
-        whole = all(s is not None for s in spans[firsts[k] : firsts[k + 1]])
-        if runs and not whole:
+        own = spans[firsts[k] : firsts[k + 1]]
+        whole = all(s is not None for s in own)
+        if _skipped(spans, firsts, k):
+            skipped.add(k)
+            runs.append([k])
+        elif runs and not whole and runs[-1][0] not in skipped:
             runs[-1].append(k)
         else:
             runs.append([k])
@@ -184,6 +194,9 @@ def check_recording(
     checks: list[tuple[Check | None, float]] = []
     for n, run in enumerate(runs):
         a, b = firsts[run[0]], firsts[run[-1] + 1]
+        if run[0] in skipped:
+            checks.append((None, 0.0))
+            continue
         placed = [s for s in spans[a:b] if s is not None]
         before = [s[1] for s in spans[:a] if s is not None]
         after = [s[0] for s in spans[b:] if s is not None]
@@ -208,6 +221,11 @@ def check_recording(
     for run, (check, _) in zip(runs, checks, strict=True):
         a, b = firsts[run[0]], firsts[run[-1] + 1]
         tokens = [t.text for k in run for t in script.sentences[k].tokens]
+        if run[0] in skipped:
+            written = " ".join(script.words[script.tokens[a].word : script.tokens[b - 1].word + 1])
+            outcomes.append(("failed", f"not spoken: {_shorten(written)}", 1))
+            confidence += [0.0] * (b - a)
+            continue
         if check is None:
             lost = [t for t, s in zip(tokens, out[a:b], strict=True) if s is None]
             outcomes += [("failed", f"{_quote(lost)} not found in the audio", 1)] * len(run)
@@ -237,6 +255,28 @@ def _shrunk(fit: float, seconds: float, typical: float) -> float:
     :data:`FULL` (a 30 ms "a" has too few frames to say much)."""
     weight = min(max(seconds, 0.0) / FULL, 1.0)
     return weight * fit + (1 - weight) * typical
+
+
+def _skipped(spans: Sequence[Span | None], firsts: list[int], k: int) -> bool:
+    """Whether sentence ``k`` was left out of the recording: none of its words was found,
+    while the sentence before it was found whole and the one after it (if any) in part. (After
+    a sentence that lost words, the aligner may have misplaced the next one: that is checked
+    together with it.)"""
+    own = spans[firsts[k] : firsts[k + 1]]
+    before = spans[firsts[k - 1] : firsts[k]] if k > 0 else []
+    after = spans[firsts[k + 1] : firsts[k + 2]] if k + 2 < len(firsts) else [(0.0, 0.0)]
+    return (
+        not any(s is not None for s in own)
+        and all(s is not None for s in before)
+        and any(s is not None for s in after)
+    )
+
+
+def _shorten(text: str, most: int = 80) -> str:
+    """``text`` quoted, cut to about ``most`` characters at a word."""
+    if len(text) > most:
+        text = text[:most].rsplit(" ", 1)[0] + " …"
+    return f"'{text}'"
 
 
 def _quote(tokens: Sequence[str]) -> str:
