@@ -260,3 +260,14 @@ def test_urls_and_addresses_wrap_instead_of_shrinking() -> None:
     assert r"SUPPORT@\NGLOWCUT.APP" in mail.text and r"\fscx" not in mail.text
     # the words are kept as written: the line break is only in the picture
     assert render_captions(result, ["srt"], CaptionOptions())["srt"].count(b"glowcut.app") == 1
+
+
+def test_a_number_stays_with_its_noun() -> None:
+    """newuser.md #23: "for the next 30" / "days."."""
+    texts = "Try it for the next 30 days. It takes about 15 minutes a day.".split()
+    timed, t = [], 0.0
+    for text in texts:
+        timed.append(Word(text, t, t + 0.25))
+        t += 0.3 + (0.4 if text.endswith(".") else 0)
+    cues = [c.text for c in make_cues(timed)]
+    assert any("30 days." in c for c in cues) and any("15 minutes" in c for c in cues), cues

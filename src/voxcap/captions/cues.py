@@ -7,9 +7,9 @@ sentence end, nor a pause of ``options.pause``) is split at the places that cost
 - a cue of one word is a last resort (unless the sentence is one word), so is a cue that would
   flash by in under ``MIN_SECONDS``;
 - a cue does not end on a function word ("decided a | recipe") or on an opening quote;
-- pairs that read as one stay together: a number and its unit ("80 kg"), an amount and its
-  magnitude ("3 million"), a title or initials and the name ("Dr. Lisa Cook", "J.P. Morgan"),
-  a name and its number ("React 18.2");
+- pairs that read as one stay together: a number and its unit or noun ("80 kg", "30 days"),
+  an amount and its magnitude ("3 million"), a title or initials and the name ("Dr. Lisa
+  Cook", "J.P. Morgan"), a name and its number ("React 18.2");
 - a cut after a comma, a colon or a closing quote is preferred.
 
 Words with no time of their own (an emoji, a lone "-") go with the word before them.
@@ -168,7 +168,11 @@ def _glued(before: str, after: str) -> bool:
     if before[-1:] in ",;:!?" or after[:1] in _OPENS:
         return False
     after_bare = after.rstrip(".,;:!?" + _CLOSES)
-    if _NUMBER.match(before) and (after_bare in UNITS or after_bare.lower() in _MAGNITUDES):
+    if _NUMBER.match(before) and (
+        after_bare in UNITS
+        or after_bare.lower() in _MAGNITUDES
+        or (after_bare.isalpha() and after_bare.lower() not in FUNCTION_WORDS)  # "30 days."
+    ):
         return True
     if before.endswith(".") and key(before) in TITLES and after[:1].isupper():
         return True
