@@ -184,7 +184,8 @@ def _read_ffmpeg(data: bytes, name: str, max_seconds: float) -> tuple[np.ndarray
         done = subprocess.run(
             [
                 *(exe, "-nostdin", "-hide_banner", "-loglevel", "error"),
-                *("-format_whitelist", DEMUXERS, "-i", str(source)),
+                *("-protocol_whitelist", "file", "-format_whitelist", DEMUXERS),
+                *("-i", str(source)),
                 *("-map", "0:a:0", "-vn", "-ac", "1", "-t", f"{over:.3f}"),
                 *("-fs", str(int(over * MAX_RATE * 4) + 4096), "-c:a", "pcm_f32le", str(target)),
             ],

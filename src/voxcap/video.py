@@ -55,7 +55,8 @@ COLOURS |= {"orange", "yellow", "pink", "teal", "maroon", "olive", "darkblue", "
 AUDIO_OUT = ["-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"]
 # what a background or a user's video may be (ffmpeg demuxers): media, never a playlist
 MEDIA = DEMUXERS + ",image2,png_pipe,jpeg_pipe,webp_pipe,bmp_pipe,tiff_pipe,gif"
-OPEN = ("-format_whitelist", MEDIA)  # before each -i of a user's file
+# before each -i of a user's file: a local file in one of those containers, nothing nested
+OPEN = ("-protocol_whitelist", "file", "-format_whitelist", MEDIA)
 MP4_AUDIO = {"aac", "mp3", "alac", "ac3", "eac3", "opus"}  # codecs MP4 holds as they are
 _IMAGE_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe"}
 Progress = Callable[[float], None]
