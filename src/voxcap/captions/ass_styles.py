@@ -82,6 +82,7 @@ ANIMATIONS: dict[str, tuple[str, str]] = {
         r"{\fscx100\fscy100}",
     ),
 }
+ANIMATION_PEAKS = {"none": 1.0, "pop": 1.18, "scale": 1.08, "bounce": 1.22}  # the largest size
 _SCALING = re.compile(r"\\fsc[xy][\d.]+|\\t\(\d+,\d+,\\fscx[\d.]+\\fscy[\d.]+\)")
 
 
@@ -244,7 +245,8 @@ def ass_file(
     pops = look.effect == "pop"
     words = [w for c in cues for w in c.words]
     paint = Paint(look, marked_words(words, look, keywords))
-    subs.events = [_shrink(e, style, frame, pops) for e in EFFECTS[look.effect](cues, paint)]
+    grow = ANIMATION_PEAKS[look.animation] if look.effect == "active" else 1.0
+    subs.events = [_shrink(e, style, frame, pops, grow) for e in EFFECTS[look.effect](cues, paint)]
     if hook and hook.strip():
         subs.styles["Hook"] = hook_style(look, frame)
         end = min(HOOK_SECONDS, max((c.end for c in cues), default=HOOK_SECONDS))
@@ -299,13 +301,24 @@ def _wrap(word: str, family: str, size: float, outline: float, room: float) -> l
 
 
 def _shrink(
-    event: pysubs2.SSAEvent, style: pysubs2.SSAStyle, frame: tuple[int, int], pops: bool
+    event: pysubs2.SSAEvent,
+    style: pysubs2.SSAStyle,
+    frame: tuple[int, int],
+    pops: bool,
+    grow: float = 1.0,
 ) -> pysubs2.SSAEvent:
     """``event`` with a word too wide for the margins (a URL, an e-mail address) wrapped
     after its ``/``, ``.``, ``@``...; scaled down when a word still would not fit (a long
-    compound); a popping word fits at the top of its pop."""
+    compound); a popping word fits at the top of its pop, an animated one at the top of its
+    animation (``grow``), unless a word is too wide even at rest: then the event keeps still."""
     room = frame[0] - style.marginl - style.marginr
-    peak = POP_PEAK if pops else 1.0
+    peak = POP_PEAK if pops else grow
+    widest = max(
+        (text_width(w, style.fontname, style.fontsize) for w in event.plaintext.split()),
+        default=0.0,
+    )
+    if not pops and grow > 1 and widest * grow + 2 * style.outline > room:
+        event.text, peak = _SCALING.sub("", event.text).replace("{}", ""), 1.0
     size = style.fontsize * peak
     for word in event.plaintext.split():
         lines = _wrap(word, style.fontname, size, style.outline, room)
