@@ -407,3 +407,15 @@ def test_the_work_a_text_asks_for_is_bounded(api: Api) -> None:
         assert "minutes to say" in refused.json()["error"]["message"]
         slow = client.post("/v1/speech", json={"text": "Hello there. " * 1400, "speed": 0.25})
         assert error_of(slow, 413) == "speech_too_long"  # a quarter speed is four times longer
+
+
+def test_the_openai_endpoint_takes_the_named_engines_voice(tmp_path: Path) -> None:
+    """newuser.md #6: with F5 the default engine, ``model: piper, voice: joe`` was
+    voice_not_found (the default engine's presets were looked in)."""
+    with live_api(tmp_path, engine="f5", api_keys=[]) as f5_default, f5_default.client(None) as c:
+        response = c.post(
+            "/v1/audio/speech",
+            json={"model": "piper", "voice": "joe", "input": "Hello!", "response_format": "wav"},
+        )
+        assert response.status_code == 200, response.text
+        assert response.content[:4] == b"RIFF" and len(response.content) > 10_000

@@ -56,8 +56,8 @@ async def speech(
     format (on the bounded synthesis pool: 503 ``server_busy`` when it is full);
     ``stream_format: "sse"`` sends OpenAI's ``speech.audio.delta`` / ``speech.audio.done``
     events, plus voxcap's ``speech.words`` events (docs/API.md)."""
-    voice = await pools.io.run(_voice, rt, who, body.voice)
     engine = None if body.model in OPENAI_MODELS else body.model
+    voice = await pools.io.run(_voice, rt, who, body.voice, engine)
     fmt = find_format(body.response_format)
     request = SpeechRequest(body.input, engine, voice, body.speed)
     if body.stream_format == "sse":
@@ -69,14 +69,15 @@ async def speech(
     return StreamingResponse(streams.audio(chunks, fmt), media_type=fmt.media_type)
 
 
-def _voice(rt: Runtime, who: str, name: str) -> str | None:
+def _voice(rt: Runtime, who: str, name: str, engine: str | None) -> str | None:
     """OpenAI names map through ``VOXCAP_OPENAI_VOICES`` (unset: the default voice); other
-    names must be the caller's library voices or the engine's own presets."""
+    names must be the caller's library voices or the presets of the engine asked for (the
+    ``model``, else the default engine)."""
     if name in rt.settings.openai_voices:
         return rt.settings.openai_voices[name]
     if name in OPENAI_VOICES:
         return None
-    if name in rt.engine().presets:
+    if name in rt.engine(engine).presets:
         return name
     if not keys.VOICE_NAME.fullmatch(name):
         raise VoiceNotFound(f"no voice named {name[:100]!r}")
