@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from voxcap.cli.app import guarded, log, runtime
+from voxcap.cli.app import err, guarded, log, runtime
 from voxcap.errors import InvalidInput, VoxcapError
 
 if TYPE_CHECKING:
@@ -48,7 +48,8 @@ def serve(
         app.state.supervisor = supervisor
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         supervisor.start()
-        log.warning("voxcap serving on %s with %d worker(s)", served, workers)
+        # what the user started it for, not a warning (newuser #21); on stderr with the logs
+        err.print(f"voxcap serving on {served} with {workers} worker(s)", highlight=False)
         try:
             uvicorn.Server(server_config(app)).run(sockets=[sock])
         finally:
