@@ -37,6 +37,10 @@ def test_capabilities_describe_this_server(api: Api) -> None:
         "problem": None,
     }
     assert engines["f5"]["clones"] is True and "not downloaded" in engines["f5"]["problem"]
+    # the cache folder is not shown to a client (newuser #18), the way out is
+    problem = engines["f5"]["problem"]
+    assert "<server path>" in problem and "/tmp/" not in problem and "/root" not in problem
+    assert "--engine piper" in problem
     assert caps["default_engine"] == api.settings.engine
     assert caps["transcribes"] is False  # voxcap[asr] is installed, its weights are not
     assert caps["caption_styles"]["karaoke"]["highlight"] == "#FFD600"

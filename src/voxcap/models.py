@@ -207,6 +207,10 @@ def names(which: str) -> list[str]:
     return [which]
 
 
+# what to do instead when a model's weights cannot be had (newuser #15)
+OFFLINE = {"f5": ", or speak with Piper, which needs no weights: --engine piper"}
+
+
 def locate(model: str, settings: Settings, roles: tuple[str, ...] | None = None) -> dict[str, Path]:
     """The files of ``model`` (those in ``roles``, default all) from the cache, without
     touching the network.
@@ -223,7 +227,7 @@ def locate(model: str, settings: Settings, roles: tuple[str, ...] | None = None)
             raise ModelNotFound(
                 f"model {model!r} is not downloaded: {file.name} is not in "
                 f"{file.folder(settings)}; run `voxcap models download {model}` "
-                f"(or set VOXCAP_MODEL_DIR to where the weights are)"
+                f"(or set VOXCAP_MODEL_DIR to where the weights are){OFFLINE.get(model, '')}"
             )
         found[role] = path
     return found

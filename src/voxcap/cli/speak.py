@@ -113,7 +113,9 @@ def speak(
         str | None, typer.Option(help="What the --voice clip says (cloning from a file).")
     ] = None,
     out_dir: OutDir = None,
-    audio_format: Annotated[str, typer.Option(help="wav, mp3, flac or opus.")] = "wav",
+    audio_format: Annotated[
+        str, typer.Option(help="wav, mp3, flac, opus, aac or pcm (raw 16-bit).")
+    ] = "wav",
     captions: Captions = "srt,vtt,ass,csv,json",
     caption_style: Style = None,
     font: Font = None,

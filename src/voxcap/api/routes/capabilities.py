@@ -15,7 +15,7 @@ from voxcap import loudness, models
 from voxcap.api.deps import Caller, PoolsDep, RuntimeDep
 from voxcap.captions.presets import ANIMATIONS, PRESETS
 from voxcap.engines import ENGINES
-from voxcap.errors import VoxcapError
+from voxcap.errors import VoxcapError, public_message
 from voxcap.runtime import Runtime
 from voxcap.schemas import SpeechJob, VideoSpec
 
@@ -67,7 +67,7 @@ def _engines(rt: Runtime) -> list[dict[str, Any]]:
             entry.update(voices=list(engine.presets), clones=engine.clones)
             engine.check()
         except VoxcapError as exc:
-            entry["problem"] = exc.message
+            entry["problem"] = public_message(exc.message)  # no server paths (newuser #18)
         out.append(entry)
     return out
 
