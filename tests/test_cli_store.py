@@ -29,6 +29,8 @@ def s3_env(s3_server: S3Server, s3_bucket: str, s3_prefix: str, tmp_path: Path) 
 
 
 def test_voices_commands(local_env: dict[str, str], clip_wav: bytes, tmp_path: Path) -> None:
+    empty = voxcap("voices", "list", env=local_env)
+    assert "no voices yet" in empty.stdout  # not an empty table (newuser #22)
     clip = tmp_path / "kim.wav"
     clip.write_bytes(clip_wav)
     srt = tmp_path / "kim.srt"
@@ -40,6 +42,8 @@ def test_voices_commands(local_env: dict[str, str], clip_wav: bytes, tmp_path: P
     assert listed[0]["transcript"] == CLIP_TEXT and listed[0]["duration"] > 1
     shown = json.loads(voxcap("voices", "show", "kim", "--json", env=local_env).stdout)
     assert shown == listed[0]
+    table = voxcap("voices", "show", "kim", env=local_env).stdout
+    assert "shared" in table and "True" not in table and "()" not in table  # no Python reprs
     again = voxcap("voices", "add", "kim", str(clip), env=local_env)
     assert again.returncode == 2 and "(voice_exists)" in again.stderr
     bad = voxcap("voices", "add", "../kim", str(clip), env=local_env)

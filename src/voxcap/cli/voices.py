@@ -82,6 +82,9 @@ def list_voices(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
         if as_json:
             out.print_json(json.dumps([asdict(v) for v in voices]))
             return
+        if not voices:
+            out.print("no voices yet: voxcap voices add NAME CLIP --transcript TEXT")
+            return
         table = Table("name", "seconds", "created", "transcript")
         for v in voices:
             table.add_row(v.name, f"{v.duration:.1f}", v.created, _short(v.transcript))
@@ -101,10 +104,19 @@ def show(name: str, as_json: Annotated[bool, typer.Option("--json")] = False) ->
             return
         table = Table(show_header=False, box=None)
         for key, value in asdict(voice).items():
-            table.add_row(key, str(value))
+            table.add_row(key, _shown(value))
         out.print(table)
 
     guarded(run)
+
+
+def _shown(value: object) -> str:
+    """A field as a person reads it: no Python reprs (``()``, ``True``; newuser #22)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple | list):
+        return "; ".join(map(str, value)) or "-"
+    return str(value)
 
 
 @voices_app.command("rename")
