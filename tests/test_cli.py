@@ -195,3 +195,12 @@ def test_play_without_a_player_says_so_before_speaking(tmp_path: Path) -> None:
     run = voxcap("speak", "Hello.", "--play", "--out", str(tmp_path / "o"), env={"PATH": "/none"})
     assert run.returncode == 2 and "(missing_dependency): --play needs a player" in run.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_an_empty_setting_is_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """newuser.md #27: ``VOXCAP_ENGINE=`` gave "unknown engine ''"."""
+    from voxcap.settings import Settings
+
+    monkeypatch.setenv("VOXCAP_ENGINE", "")
+    monkeypatch.setenv("VOXCAP_SENTENCE_PAUSE", "")
+    assert Settings().engine == "f5" and Settings().sentence_pause == 0.25

@@ -22,7 +22,10 @@ def child_environment(settings: Settings, *fields: str) -> dict[str, str]:
 class Settings(BaseSettings):
     """voxcap configuration, read from ``VOXCAP_*`` environment variables (and a .env file)."""
 
-    model_config = SettingsConfigDict(env_prefix="VOXCAP_", env_file=".env", extra="ignore")
+    # an empty VOXCAP_* variable is unset (VOXCAP_ENGINE= is the default engine, newuser #27)
+    model_config = SettingsConfigDict(
+        env_prefix="VOXCAP_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     engine: str = Field("f5", description="Default speech engine (f5, piper).")
     aligner: str = Field("sphinx", description="Default forced aligner (sphinx, ctc).")
