@@ -523,3 +523,31 @@ def test_a_playlist_background_cannot_read_server_files(tmp_path: Path) -> None:
         plan(VideoOptions(background=str(concat)))
     with pytest.raises(AudioDecodeError, match="playlist"):
         decode(playlist.read_bytes(), "voice.m3u8")
+
+
+def test_many_emoji_are_placed_in_bounded_memory() -> None:
+    """The probe's frames are read one at a time (120 distinct caption layouts with an emoji
+    would be 750 MB of frames at once), and layouts shown again are probed once."""
+    import tracemalloc
+
+    from voxcap.captions import emoji, render_captions
+    from voxcap.domain import Audio, Word
+    from voxcap.video import ffmpeg
+
+    timed = []
+    for i in range(120):
+        timed += [
+            Word(f"Tip{i}.", 2.0 * i, 2.0 * i + 0.5),
+            Word("🔥", 2.0 * i + 0.5, 2.0 * i + 0.5),
+        ]
+    result = SpeechResult("", Audio(np.zeros(24000, np.float32), 24000), tuple(timed))
+    ass = render_captions(result, ["ass"], CaptionOptions(style="bold"))["ass"].decode()
+    tracemalloc.start()
+    try:
+        text, overlays = emoji.place(ass, (1080, 1920), ffmpeg())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(overlays) == 120 and all(o.size > 50 for o in overlays)
+    assert peak < 100 * 2**20, peak
+    assert "🔥" not in text  # squares in the burned-in captions

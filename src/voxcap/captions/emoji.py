@@ -24,6 +24,7 @@ import numpy as np
 import pysubs2
 
 from voxcap.errors import RenderFailed, VideoUnavailable
+from voxcap.processes import die_with_parent
 
 # how the ASS writer hides an emoji (voxcap.captions.ass_styles._display)
 HIDDEN = re.compile(r"\{\\alpha&HFF&\}([^{}]+?)\{\\alpha&H00&\}")
@@ -52,19 +53,28 @@ class _Spot:
 
 def place(ass: str, frame: tuple[int, int], ffmpeg: str) -> tuple[str, list[Overlay]]:
     """The ASS to burn in (each emoji an invisible one-em square) and where each emoji's
-    picture goes. An ASS without emoji comes back unchanged, with no overlays."""
+    picture goes. An ASS without emoji comes back unchanged, with no overlays.
+
+    Events laid out alike (a cue shown again for each spoken word, its colours aside) are
+    probed once; the probe's frames are read one at a time, so memory does not grow with the
+    number of events."""
     subs = pysubs2.SSAFile.from_string(ass, format_="ass")
     size = round(subs.styles["Default"].fontsize)
-    probe = pysubs2.SSAFile.from_string(ass, format_="ass")
-    spots: list[_Spot] = []
+    hidden = rf"{{\alpha&HFF&\bord0\shad0\p1}}{_square(size)}{{\p0\alpha&H00&}}"
+    layouts: dict[tuple[str, str], list[int]] = {}  # layout -> the events that share it
     for k, event in enumerate(subs.events):
-        found = list(HIDDEN.finditer(event.text))
-        if not found:
-            continue
+        if HIDDEN.search(event.text):
+            layouts.setdefault((event.style, _LOOK.sub("", event.text)), []).append(k)
+    if not layouts:
+        return ass, []
+    probe = pysubs2.SSAFile.from_string(ass, format_="ass")
+    probe.events = []
+    spots: list[_Spot] = []
+    for group in layouts.values():
+        k = max(group, key=lambda n: subs.events[n].duration)  # at rest, past any animation
+        event = subs.events[k]
 
-        def box(match: re.Match[str], hidden: bool, k: int = k) -> str:
-            if hidden:
-                return rf"{{\alpha&HFF&\bord0\shad0\p1}}{_square(size)}{{\p0\alpha&H00&}}"
+        def box(match: re.Match[str], k: int = k) -> str:
             colour = _colour(len(spots))
             spots.append(_Spot(match[1], k, colour))
             tag = _bgr(colour)
@@ -73,28 +83,36 @@ def place(ass: str, frame: tuple[int, int], ffmpeg: str) -> tuple[str, list[Over
                 r"{\p0\alpha&HFF&}"
             )
 
-        probe.events[k].text = r"{\alpha&HFF&}" + HIDDEN.sub(lambda m: box(m, False), event.text)
-        event.text = HIDDEN.sub(lambda m: box(m, True), event.text)
-    if not spots:
-        return ass, []
-    probe.events = [e for k, e in enumerate(probe.events) if any(s.event == k for s in spots)]
-    events = sorted({s.event for s in spots})
-    times = [(subs.events[k].start + subs.events[k].end) / 2000 for k in events]
-    frames = _probe(probe.to_string("ass"), frame, times, ffmpeg)
+        # probe n shows at second n + 1 of the probe video, REST into the event
+        probed = event.copy()
+        probed.text = r"{\alpha&HFF&}" + HIDDEN.sub(box, event.text)
+        duration = int(event.end - event.start)
+        into = min(round(REST * 1000), duration - 1)
+        probed.start = (len(probe.events) + 1) * 1000 - into
+        probed.end = min(probed.start + duration, probed.start + into + 500)
+        probe.events.append(probed)
+    count = len(probe.events)
+    boxes = _probe(probe.to_string("ass"), frame, count, [s.colour for s in spots], ffmpeg)
     overlays = []
-    for spot in spots:
-        pixels = frames[events.index(spot.event)]
-        ys, xs = np.nonzero(np.all(pixels == spot.colour, axis=-1))
-        if not len(xs):
-            continue  # off screen
-        side = int(max(xs.max() - xs.min(), ys.max() - ys.min())) + 1
-        event = subs.events[spot.event]
-        overlays.append(
-            Overlay(
-                spot.emoji, int(xs.min()), int(ys.min()), side, event.start / 1000, event.end / 1000
-            )
-        )
+    for group in layouts.values():
+        for spot in (s for s in spots if s.event in group):
+            if spot.colour not in boxes:
+                continue  # off screen
+            x, y, side = boxes[spot.colour]
+            overlays += [
+                Overlay(
+                    spot.emoji, x, y, side, subs.events[n].start / 1000, subs.events[n].end / 1000
+                )
+                for n in group
+            ]
+    for event in subs.events:
+        event.text = HIDDEN.sub(lambda _: hidden, event.text)
     return subs.to_string("ass"), _merged(overlays)
+
+
+REST = 0.25  # seconds into an event by which its animations (pop, bounce) are over
+# what differs between events laid out alike: colours and scale animations
+_LOOK = re.compile(r"\\[12]c&H[0-9A-Fa-f]+&|\\t\([^)]*\)|\\fsc[xy][\d.]+")
 
 
 def _square(size: int) -> str:
@@ -130,35 +148,52 @@ def _merged(overlays: list[Overlay]) -> list[Overlay]:
     return merged
 
 
-def _probe(ass: str, frame: tuple[int, int], times: list[float], ffmpeg: str) -> list[np.ndarray]:
-    """The probe captions drawn by libass at each of ``times`` (RGB arrays), in one run that
-    draws only those frames."""
+def _probe(
+    ass: str,
+    frame: tuple[int, int],
+    count: int,
+    colours: list[tuple[int, int, int]],
+    ffmpeg: str,
+) -> dict[tuple[int, int, int], tuple[int, int, int]]:
+    """The probe captions drawn by libass at seconds 1 to ``count`` (a frame a second), read
+    one frame at a time: where each of ``colours`` is (x, y, side)."""
     import tempfile
 
     width, height = frame
-    stamps = "+".join(rf"{t:.3f}*eq(N\,{n})" for n, t in enumerate(times))
+    found: dict[tuple[int, int, int], tuple[int, int, int]] = {}
     with tempfile.TemporaryDirectory(prefix="voxcap-emoji-") as folder:
         (Path(folder) / "probe.ass").write_text(ass, encoding="utf-8")
-        done = subprocess.run(
-            [
-                *(ffmpeg, "-nostdin", "-v", "error", "-f", "lavfi"),
-                *("-i", f"color=c=black:s={width}x{height}:r=1:d={len(times)}"),
-                *("-vf", f"settb=1/1000,setpts=({stamps})/TB,format=rgb24,ass=probe.ass"),
-                *("-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"),
-            ],
+        command = [
+            *(ffmpeg, "-nostdin", "-v", "error", "-f", "lavfi"),
+            *("-i", f"color=c=black:s={width}x{height}:r=1:d={count + 1}"),
+            *("-vf", "format=rgb24,ass=probe.ass"),
+            *("-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"),
+        ]
+        with subprocess.Popen(
+            command,
             cwd=folder,
-            capture_output=True,
-            timeout=300,
-            check=False,
-        )
-    if done.returncode != 0:
-        raise RenderFailed(f"ffmpeg could not place the emoji: {done.stderr.decode()[-300:]}")
-    size = width * height * 3
-    data = done.stdout
-    return [
-        np.frombuffer(data[n * size : (n + 1) * size], np.uint8).reshape(height, width, 3)
-        for n in range(min(len(times), len(data) // size))
-    ]
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=die_with_parent(),
+        ) as proc:
+            assert proc.stdout is not None and proc.stderr is not None
+            size = width * height * 3
+            proc.stdout.read(size)  # second 0: nothing shown
+            for _ in range(count):
+                data = proc.stdout.read(size)
+                if len(data) < size:
+                    break
+                pixels = np.frombuffer(data, np.uint8).reshape(height, width, 3)
+                for colour in colours:
+                    ys, xs = np.nonzero(np.all(pixels == colour, axis=-1))
+                    if len(xs):
+                        side = int(max(xs.max() - xs.min(), ys.max() - ys.min())) + 1
+                        found[colour] = (int(xs.min()), int(ys.min()), side)
+            errors = proc.stderr.read()
+            code = proc.wait()
+    if code != 0:
+        raise RenderFailed(f"ffmpeg could not place the emoji: {errors.decode()[-300:]}")
+    return found
 
 
 def picture(emoji: str) -> tuple[bytes, float]:
