@@ -227,24 +227,31 @@ def _request(method: str, path: str, body: bytes = b"", key: bool = True) -> byt
     return (headers + "\r\n").encode() + body
 
 
+SCRAPER = """
+import sys, threading, httpx
+url, count = sys.argv[1], int(sys.argv[2])
+def scrape():
+    with httpx.Client(base_url=url, timeout=60) as client:
+        while True:
+            assert client.get("/metrics").status_code == 200
+for _ in range(count):
+    threading.Thread(target=scrape, daemon=True).start()
+sys.stdin.read()  # until the benchmark closes it
+"""
+
+
 async def burst(url: str, submits: int, scrapers: int) -> list[float]:
     """``submits`` submits all at once (on connections opened before) while ``scrapers``
-    anonymous clients scrape /metrics back to back; the submits' latencies."""
+    anonymous clients scrape /metrics back to back, as the reliability report's probe does
+    (threads of httpx clients, in a process of their own); the submits' latencies."""
     latencies: list[float] = []
-    stop = asyncio.Event()
     connections = [await Raw.open(url) for _ in range(submits)]
     for raw in connections:  # each connection warmed up (accepted, first request served)
         assert await raw.request(_request("GET", "/healthz")) == 200
-    scrape = _request("GET", "/metrics", key=False)
-
-    async def scraper() -> None:
-        raw = await Raw.open(url)
-        while not stop.is_set():
-            assert await raw.request(scrape) == 200
-        raw.close()
-
-    scraping = [asyncio.create_task(scraper()) for _ in range(scrapers)]
-    await asyncio.sleep(1.0)  # the scrapers at full speed first
+    scraping = subprocess.Popen(
+        [sys.executable, "-c", SCRAPER, url, str(scrapers)], stdin=subprocess.PIPE
+    )
+    await asyncio.sleep(2.0)  # the scrapers at full speed first
 
     async def one(i: int, raw: Raw) -> None:
         body = json.dumps({**JOB, "text": f"Burst {i}."}).encode()
@@ -254,8 +261,8 @@ async def burst(url: str, submits: int, scrapers: int) -> list[float]:
         assert status == 202, status
 
     await asyncio.gather(*(one(i, raw) for i, raw in enumerate(connections)))
-    stop.set()
-    await asyncio.gather(*scraping)
+    scraping.terminate()
+    scraping.wait()
     for raw in connections:
         raw.close()
     return latencies
