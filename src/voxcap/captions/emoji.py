@@ -70,6 +70,7 @@ def place(ass: str, frame: tuple[int, int], ffmpeg: str) -> tuple[str, list[Over
     probe = pysubs2.SSAFile.from_string(ass, format_="ass")
     probe.events = []
     spots: list[_Spot] = []
+    probed_events: list[int] = []  # the event each probe frame shows
     for group in layouts.values():
         k = max(group, key=lambda n: subs.events[n].duration)  # at rest, past any animation
         event = subs.events[k]
@@ -91,8 +92,9 @@ def place(ass: str, frame: tuple[int, int], ffmpeg: str) -> tuple[str, list[Over
         probed.start = (len(probe.events) + 1) * 1000 - into
         probed.end = min(probed.start + duration, probed.start + into + 500)
         probe.events.append(probed)
-    count = len(probe.events)
-    boxes = _probe(probe.to_string("ass"), frame, count, [s.colour for s in spots], ffmpeg)
+        probed_events.append(k)
+    wanted = [[s.colour for s in spots if s.event == k] for k in probed_events]
+    boxes = _probe(probe.to_string("ass"), frame, wanted, ffmpeg)
     overlays = []
     for group in layouts.values():
         for spot in (s for s in spots if s.event in group):
@@ -151,12 +153,13 @@ def _merged(overlays: list[Overlay]) -> list[Overlay]:
 def _probe(
     ass: str,
     frame: tuple[int, int],
-    count: int,
-    colours: list[tuple[int, int, int]],
+    wanted: list[list[tuple[int, int, int]]],
     ffmpeg: str,
 ) -> dict[tuple[int, int, int], tuple[int, int, int]]:
-    """The probe captions drawn by libass at seconds 1 to ``count`` (a frame a second), read
-    one frame at a time: where each of ``colours`` is (x, y, side)."""
+    """The probe captions drawn by libass at seconds 1, 2, ... (a frame a second, one per
+    list in ``wanted``), read one frame at a time: where each colour wanted in a frame is
+    (x, y, side)."""
+    count = len(wanted)
     import tempfile
 
     width, height = frame
@@ -179,16 +182,19 @@ def _probe(
             assert proc.stdout is not None and proc.stderr is not None
             size = width * height * 3
             proc.stdout.read(size)  # second 0: nothing shown
-            for _ in range(count):
+            for colours in wanted:
                 data = proc.stdout.read(size)
                 if len(data) < size:
                     break
                 pixels = np.frombuffer(data, np.uint8).reshape(height, width, 3)
+                ys, xs = np.nonzero(pixels.any(axis=-1))  # the few drawn pixels
+                drawn = pixels[ys, xs]
                 for colour in colours:
-                    ys, xs = np.nonzero(np.all(pixels == colour, axis=-1))
-                    if len(xs):
-                        side = int(max(xs.max() - xs.min(), ys.max() - ys.min())) + 1
-                        found[colour] = (int(xs.min()), int(ys.min()), side)
+                    at = np.all(drawn == colour, axis=-1)
+                    if at.any():
+                        cx, cy = xs[at], ys[at]
+                        side = int(max(cx.max() - cx.min(), cy.max() - cy.min())) + 1
+                        found[colour] = (int(cx.min()), int(cy.min()), side)
             errors = proc.stderr.read()
             code = proc.wait()
     if code != 0:
