@@ -90,8 +90,7 @@ def speak(
     lufs = loudness_.target(loudness)
     stages = _Stages(on_progress)
     with stages.stage("normalize"):
-        script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
-        check_speakable(request, runtime)
+        script = checked_script(request, runtime)
     engine = runtime.engine(request.engine)
     verifying = verifies(request, type(engine), runtime.settings)
     # The aligner loads now: missing weights fail before synthesis, not after it.
@@ -178,8 +177,7 @@ def synthesize(request: SpeechRequest, runtime: Runtime | None = None) -> Audio:
     """Speech only, no word timings (the OpenAI-compatible endpoint)."""
     runtime = runtime or Runtime()
     check_request(request)
-    script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
-    check_speakable(request, runtime, timings=False)
+    script = checked_script(request, runtime, timings=False)
     options = SynthesisOptions(request.speed, runtime.settings.sentence_pause, request.seed)
     engine = runtime.engine(request.engine)
     voice = runtime.resolve_voice(request.voice, request.ref_text, engine)
@@ -269,7 +267,19 @@ def check_speakable(request: SpeechRequest, runtime: Runtime, timings: bool = Tr
         _check_aligner(request.text, request.aligner or settings.aligner)
     if timings:
         verifies(request, engine, settings)  # verification asked for where it cannot run
-    check_length(prepare(request.text, max_chars=settings.max_text_chars), request, settings)
+
+
+def checked_script(request: SpeechRequest, runtime: Runtime, timings: bool = True) -> Script:
+    """The request's text prepared for speech, after every check that needs no model:
+    :func:`check_speakable`, and the spoken length (:func:`check_length`).
+
+    Raises:
+        EmptyText, TextTooLong, SpeechTooLong, and :func:`check_speakable`'s errors.
+    """
+    script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
+    check_speakable(request, runtime, timings=timings)
+    check_length(script, request, runtime.settings)
+    return script
 
 
 SECONDS_PER_WORD = 0.33  # a spoken word at speed 1 (Piper and F5 say 2.6-3.2 a second)

@@ -28,9 +28,9 @@ from voxcap.align.timing import word_times
 from voxcap.domain import Audio, SpeechRequest, Word
 from voxcap.engines.base import Piece, Span, StreamingEngine, Synthesis, SynthesisOptions
 from voxcap.errors import NoEngineTimings
-from voxcap.pipeline import check_request, check_speakable
+from voxcap.pipeline import check_request, checked_script
 from voxcap.runtime import Runtime
-from voxcap.text import Script, Sentence, prepare
+from voxcap.text import Script, Sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +68,7 @@ def stream(
     """
     runtime = runtime or Runtime()
     check_request(request)
-    script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
-    check_speakable(request, runtime, timings=timings)
+    script = checked_script(request, runtime, timings=timings)
     engine = runtime.engine(request.engine)
     aligner = runtime.aligner(request.aligner) if timings and request.timings == "align" else None
     if timings and aligner is None and isinstance(engine, StreamingEngine):

@@ -23,7 +23,7 @@ from voxcap.errors import (
 from voxcap.jobs.base import JobQueue
 from voxcap.jobs.notify import Notifier
 from voxcap.jobs.records import JobRecord
-from voxcap.pipeline import check_speakable
+from voxcap.pipeline import checked_script
 from voxcap.runtime import Runtime
 from voxcap.schemas import SpeechJob, SpeechOutput
 from voxcap.storage import keys
@@ -49,7 +49,7 @@ async def submit(
             f"text is {len(body.text)} characters; the limit is {rt.settings.max_text_chars}"
         )
     # before queueing (no model loads), off the event loop: a long text takes a while to read
-    await pools.io.run(check_speakable, body.speech_request(), rt)
+    await pools.io.run(checked_script, body.speech_request(), rt)
     if body.brand:
         await pools.io.run(rt.brands.get, body.brand)  # brand_not_found now, not in the job
     if body.video is not None:
