@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from voxcap.audio import DEMUXERS
-from voxcap.captions.emoji import Overlay
+from voxcap.captions import emoji
 from voxcap.domain import Audio
 from voxcap.errors import (
     BackgroundInvalid,
@@ -53,12 +53,12 @@ COLOURS = {"black", "white", "red", "green", "blue", "navy", "gray", "grey", "pu
 COLOURS |= {"orange", "yellow", "pink", "teal", "maroon", "olive", "darkblue", "darkgreen"}
 # the sound of a narration video: what the platforms ask for (AAC-LC, 48 kHz, stereo)
 AUDIO_OUT = ["-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2"]
-# what a background or a user's video may be (ffmpeg demuxers): media, never a playlist
-MEDIA = DEMUXERS + ",image2,png_pipe,jpeg_pipe,webp_pipe,bmp_pipe,tiff_pipe,gif"
-# before each -i of a user's file: a local file in one of those containers, nothing nested
-OPEN = ("-protocol_whitelist", "file", "-format_whitelist", MEDIA)
 MP4_AUDIO = {"aac", "mp3", "alac", "ac3", "eac3", "opus"}  # codecs MP4 holds as they are
 _IMAGE_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe"}
+# what a background or a user's video may be (ffmpeg demuxers): media, never a playlist
+MEDIA = ",".join([DEMUXERS, *sorted(_IMAGE_FORMATS), "gif"])
+# before each -i of a user's file: a local file in one of those containers, nothing nested
+OPEN = ("-protocol_whitelist", "file", "-format_whitelist", MEDIA)
 Progress = Callable[[float], None]
 
 
@@ -139,7 +139,6 @@ def render(audio: Audio, ass: bytes, video: VideoPlan, progress: Progress | None
     """The MP4 of ``video`` with ``ass`` burned in; ``audio`` is the narration (unused when
     the captions go onto the user's own video, whose sound is copied)."""
     from voxcap.audio import FORMATS, encode
-    from voxcap.captions import emoji
 
     with tempfile.TemporaryDirectory(prefix="voxcap-render-") as folder:
         out = Path(folder) / "video.mp4"
@@ -167,16 +166,14 @@ class Layers:
     """Pictures laid over the captioned frame (colour emoji), their PNGs written in
     ``folder``."""
 
-    overlays: list[Overlay]
+    overlays: list[emoji.Overlay]
     folder: Path
 
     def graph(self, first_input: int, video: str) -> tuple[list[str], str, str]:
         """ffmpeg inputs, filter steps (after a ";", or "") and the final video label."""
-        from voxcap.captions.emoji import overlay_graph
-
         if not self.overlays:
             return [], "", video
-        inputs, steps, label = overlay_graph(self.overlays, self.folder, first_input, video)
+        inputs, steps, label = emoji.overlay_graph(self.overlays, self.folder, first_input, video)
         return inputs, ";" + steps, label
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pysubs2
 
+from voxcap.captions.emoji import hide
 from voxcap.captions.fit import fit_scale, safe_area, text_width
 from voxcap.captions.presets import Effect, Preset
 from voxcap.domain import Cue, Word
@@ -22,9 +23,6 @@ from voxcap.text import sentence_ends
 
 PLAY_RES = (1080, 1920)
 BLACK = pysubs2.Color(0, 0, 0)
-_EMOJI = re.compile(
-    "([\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\ufe0f\u200d]+)"
-)
 _AMOUNT = re.compile(r"^[$€£¥₹]?[+-]?\d[\d.,:/%]*\w*[%]?$|^[$€£¥₹]\d")
 
 
@@ -56,7 +54,7 @@ class Paint:
         """A word as drawn: capitals for an all-caps look, its keyword colour, emoji hidden."""
         look = self.look
         text = escape(word.text.upper() if look.uppercase else word.text)
-        text = _EMOJI.sub(r"{\\alpha&HFF&}\1{\\alpha&H00&}", text)
+        text = hide(text)
         if id(word) in self.marked:
             base = look.highlight if look.effect == "fill" else look.colour
             text = (
@@ -68,21 +66,34 @@ class Paint:
     def active(self, word: Word) -> str:
         """The word being said: in the highlight colour, with the look's animation."""
         shown = f"{{{_tag(self.look.highlight)}}}{self.display(word)}{{{_tag(self.look.colour)}}}"
-        grow, rest = ANIMATIONS[self.look.animation]
-        return f"{grow}{shown}{rest}" if grow else shown
+        animation = ANIMATIONS[self.look.animation]
+        return f"{animation.enter}{shown}{animation.leave}"
 
 
-# the active word's animation: the tags before it (from the moment it is said) and after it
-ANIMATIONS: dict[str, tuple[str, str]] = {
-    "none": ("", ""),
-    "pop": (r"{\fscx118\fscy118\t(0,120,\fscx100\fscy100)}", r"{\fscx100\fscy100}"),
-    "scale": (r"{\fscx80\fscy80\t(0,120,\fscx108\fscy108)}", r"{\fscx100\fscy100}"),
-    "bounce": (
-        r"{\t(0,80,\fscx122\fscy122)\t(80,200,\fscx100\fscy100)}",
-        r"{\fscx100\fscy100}",
-    ),
+@dataclass(frozen=True, slots=True)
+class Animation:
+    """How the active word comes in: the tags before it (from the moment it is said), those
+    after it, and the largest it grows to (a word is fitted at that size)."""
+
+    enter: str
+    leave: str
+    peak: float
+
+
+_REST = r"{\fscx100\fscy100}"
+ANIMATIONS: dict[str, Animation] = {
+    "none": Animation("", "", 1.0),
+    "pop": Animation(r"{\fscx118\fscy118\t(0,120,\fscx100\fscy100)}", _REST, 1.18),
+    "scale": Animation(r"{\fscx80\fscy80\t(0,120,\fscx108\fscy108)}", _REST, 1.08),
+    "bounce": Animation(r"{\t(0,80,\fscx122\fscy122)\t(80,200,\fscx100\fscy100)}", _REST, 1.22),
 }
-ANIMATION_PEAKS = {"none": 1.0, "pop": 1.18, "scale": 1.08, "bounce": 1.22}  # the largest size
+
+
+def _still(text: str) -> str:
+    """Event text without its scale animations (the tags and the blocks they leave empty)."""
+    return _SCALING.sub("", text).replace("{}", "")
+
+
 _SCALING = re.compile(r"\\fsc[xy][\d.]+|\\t\(\d+,\d+,\\fscx[\d.]+\\fscy[\d.]+\)")
 
 
@@ -245,13 +256,13 @@ def ass_file(
     pops = look.effect == "pop"
     words = [w for c in cues for w in c.words]
     paint = Paint(look, marked_words(words, look, keywords))
-    grow = ANIMATION_PEAKS[look.animation] if look.effect == "active" else 1.0
+    grow = ANIMATIONS[look.animation].peak if look.effect == "active" else 1.0
     subs.events = [_shrink(e, style, frame, pops, grow) for e in EFFECTS[look.effect](cues, paint)]
     if hook and hook.strip():
         subs.styles["Hook"] = hook_style(look, frame)
         end = min(HOOK_SECONDS, max((c.end for c in cues), default=HOOK_SECONDS))
         title = escape(hook.strip().upper() if look.uppercase else hook.strip())
-        title = _EMOJI.sub(r"{\\alpha&HFF&}\1{\\alpha&H00&}", title)
+        title = hide(title)
         event = pysubs2.SSAEvent(0, _ms(end), HOOK_IN + title, style="Hook", layer=1)
         subs.events.insert(0, _shrink(event, subs.styles["Hook"], frame, False))
     return subs
@@ -318,7 +329,7 @@ def _shrink(
         default=0.0,
     )
     if not pops and grow > 1 and widest * grow + 2 * style.outline > room:
-        event.text, peak = _SCALING.sub("", event.text).replace("{}", ""), 1.0
+        event.text, peak = _still(event.text), 1.0
     size = style.fontsize * peak
     for word in event.plaintext.split():
         lines = _wrap(word, style.fontname, size, style.outline, room)
@@ -335,5 +346,5 @@ def _shrink(
     if pops:
         event.text = event.text.replace(POP, _pop(round(scale * peak), scale), 1)
     else:  # an animated word keeps still: its scaling would undo the fit
-        event.text = rf"{{\fscx{scale}\fscy{scale}}}" + _SCALING.sub("", event.text)
+        event.text = rf"{{\fscx{scale}\fscy{scale}}}" + _still(event.text)
     return event

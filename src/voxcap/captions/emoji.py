@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +22,23 @@ from typing import Any
 import numpy as np
 import pysubs2
 
+from voxcap.captions import fit
 from voxcap.errors import RenderFailed, VideoUnavailable
 from voxcap.processes import die_with_parent
 
-# how the ASS writer hides an emoji (voxcap.captions.ass_styles._display)
-HIDDEN = re.compile(r"\{\\alpha&HFF&\}([^{}]+?)\{\\alpha&H00&\}")
 FONT_FAMILY = "Noto Color Emoji"
+# emoji in a caption's text (pictographs, flags, their joiners and variation selectors)
+_EMOJI = re.compile(
+    "([\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\ufe0f\u200d]+)"
+)
+# an emoji as :func:`hide` writes it, found again by :func:`place`
+HIDDEN = re.compile(r"\{\\alpha&HFF&\}([^{}]+?)\{\\alpha&H00&\}")
+
+
+def hide(text: str) -> str:
+    """``text`` (ASS event text) with its emoji drawn fully transparent: libass cannot draw
+    them in colour, and a box is worse than a gap; the video lays their pictures over them."""
+    return _EMOJI.sub(r"{\\alpha&HFF&}\1{\\alpha&H00&}", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,21 +262,15 @@ def _ligature(codes: tuple[int, ...]) -> str | None:
     return glyphs.ligatures.get(names)
 
 
-@functools.cache
 def font_file() -> Path:
     """Noto Color Emoji's file. Raises VideoUnavailable when it is not installed."""
-    exe = shutil.which("fc-match")
-    found = ""
-    if exe is not None:
-        found = subprocess.run(
-            [exe, "-f", "%{file}", FONT_FAMILY], capture_output=True, text=True, check=False
-        ).stdout.strip()
-    if not found.endswith("NotoColorEmoji.ttf"):
+    found = fit.font_file(FONT_FAMILY, bold=False)  # what fontconfig picks for the name
+    if found.name != "NotoColorEmoji.ttf":
         raise VideoUnavailable(
             "emoji in a video need the Noto Color Emoji font (apt-get install "
             "fonts-noto-color-emoji)"
         )
-    return Path(found)
+    return found
 
 
 def overlay_graph(
