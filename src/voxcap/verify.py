@@ -264,11 +264,12 @@ def _skipped(spans: Sequence[Span | None], firsts: list[int], k: int) -> bool:
     together with it.)"""
     own = spans[firsts[k] : firsts[k + 1]]
     before = spans[firsts[k - 1] : firsts[k]] if k > 0 else []
-    after = spans[firsts[k + 1] : firsts[k + 2]] if k + 2 < len(firsts) else [(0.0, 0.0)]
+    last = k + 2 == len(firsts)
+    after = [] if last else spans[firsts[k + 1] : firsts[k + 2]]
     return (
         not any(s is not None for s in own)
         and all(s is not None for s in before)
-        and any(s is not None for s in after)
+        and (last or any(s is not None for s in after))
     )
 
 

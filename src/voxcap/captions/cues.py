@@ -28,6 +28,7 @@ from voxcap.text import sentence_ends
 from voxcap.text.abbreviations import TITLES, key
 from voxcap.text.emoji import is_emoji
 from voxcap.text.measures import UNITS
+from voxcap.text.script import is_initials
 
 DEFAULT_OPTIONS = CaptionOptions()
 MIN_SECONDS = 0.3  # the shortest a cue should be on screen
@@ -35,7 +36,6 @@ HOLD = 0.7  # a cue stays up through a pause shorter than this
 
 _NUMBER = re.compile(r"^[$€£¥₹]?[+-]?\d[\d.,]*[%]?$")
 _MAGNITUDES = {"hundred", "thousand", "million", "billion", "trillion", "k", "m", "bn"}
-_INITIALS = re.compile(r"^(?:[A-Z]\.)+[A-Z]?\.?$")
 _OPENS = "\"“‘'«("
 _CLOSES = "\"”’'»)"
 
@@ -176,7 +176,7 @@ def _glued(before: str, after: str) -> bool:
         return True
     if before.endswith(".") and key(before) in TITLES and after[:1].isupper():
         return True
-    if _INITIALS.match(before) and after[:1].isupper():
+    if is_initials(before) and after[:1].isupper():
         return True
     name = before[:1].isupper() and before[-1:].isalnum()
     return name and (after[:1].isupper() or after[:1].isdigit())

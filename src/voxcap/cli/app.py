@@ -61,6 +61,11 @@ def guarded(run: Callable[[], T]) -> T:
         raise typer.Exit(1) from None
 
 
+def comma_list(value: str | None) -> tuple[str, ...]:
+    """The items of a comma-separated option ("GlowCut, free"), stripped; () for none."""
+    return tuple(item.strip() for item in (value or "").split(",") if item.strip())
+
+
 def runtime(**overrides: Any) -> Runtime:
     """The runtime from VOXCAP_* settings, with command-line ``overrides`` (None = unset)."""
     from voxcap.runtime import Runtime

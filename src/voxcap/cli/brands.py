@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from voxcap.cli.app import guarded, out, runtime
+from voxcap.cli.app import comma_list, guarded, out, runtime
 
 brands_app = typer.Typer(
     help="Brand kits: saved caption looks, used with --brand NAME.", no_args_is_help=True
@@ -52,8 +52,7 @@ def add(
             "position": position,
             "animation": animation,
         }
-        words = tuple(k.strip() for k in (keywords or "").split(",") if k.strip())
-        brand = runtime().brands.add(name, look, words, replace)
+        brand = runtime().brands.add(name, look, comma_list(keywords), replace)
         out.print(f"added brand {brand.name!r}: {_described(brand.look, brand.keywords)}")
 
     guarded(run)

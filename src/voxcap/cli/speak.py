@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from voxcap.captions.presets import PRESETS
-from voxcap.cli.app import guarded, out, progress_bar, runtime
+from voxcap.cli.app import comma_list, guarded, out, progress_bar, runtime
 from voxcap.domain import CaptionOptions
 from voxcap.errors import InvalidInput
 
@@ -215,7 +215,7 @@ def speak(
             position=position,
             keyword_colour=keyword_colour,
             animation=animation,
-            keywords=tuple(k.strip() for k in (keywords or "").split(",") if k.strip()),
+            keywords=comma_list(keywords),
             hook=hook,
         )
         player = _player() if play else None  # no player: say so before any synthesis
@@ -305,7 +305,7 @@ def align(
             position=position,
             keyword_colour=keyword_colour,
             animation=animation,
-            keywords=tuple(k.strip() for k in (keywords or "").split(",") if k.strip()),
+            keywords=comma_list(keywords),
             hook=hook,
         )
         with progress_bar(not as_json) as listener:

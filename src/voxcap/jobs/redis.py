@@ -324,8 +324,10 @@ class RedisQueue:
 
     @_translated
     def totals(self) -> dict[str, tuple[float, int]]:
-        seconds = self.client.hgetall(PREFIX + "totals:seconds")
-        counts = self.client.hgetall(PREFIX + "totals:count")
+        pipe = self.client.pipeline(transaction=False)  # one round trip
+        pipe.hgetall(PREFIX + "totals:seconds")
+        pipe.hgetall(PREFIX + "totals:count")
+        seconds, counts = pipe.execute()
         return {name: (float(value), int(counts.get(name, 0))) for name, value in seconds.items()}
 
 

@@ -146,6 +146,11 @@ def _initial(piece: Piece, following: Piece | None) -> bool:
 _INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")
 
 
+def is_initials(word: str) -> bool:
+    """Whether ``word`` is capital initials with their dots: "J.", "J.P.", "E.U."."""
+    return word.endswith(".") and bool(_INITIALS.fullmatch(word[:-1]))
+
+
 # words that start sentences and are never names
 _STARTERS = {"the", "a", "an", "it", "its", "this", "that", "these", "those", "i", "we", "you"}
 _STARTERS |= {"he", "she", "they", "there", "then", "but", "and", "so", "in", "on", "at", "if"}
