@@ -9,6 +9,7 @@ bench/align_long.py.
 - :func:`with_noise`, :func:`with_tone_bed`: white noise at an SNR, or a bed of changing chords
   (music-like) under the speech.
 - :func:`edited`: the text with sentences added that are not spoken and spoken ones left out.
+- :func:`heard`: a transcript's word error rate and the start errors of its matched words.
 """
 
 from __future__ import annotations
@@ -254,3 +255,44 @@ def score(
             index += 1
     assert index == len(words)
     return Score(np.array(errors), np.array(at), unplaced_spoken, placed_unspoken)
+
+
+@dataclass(frozen=True)
+class Heard:
+    """How a transcript's words compare with a recording's: the word error rate, and the start
+    error of each word matched (same word, after case and punctuation) to a spoken one."""
+
+    wer: float
+    errors: np.ndarray[Any, Any]
+
+
+def _plain(word: str) -> str:
+    return "".join(c for c in word.lower() if c.isalnum() or c == "'")
+
+
+def heard(words: Any, recording: Recording) -> Heard:
+    """Compare ``words`` (a transcript's, with times) with what ``recording`` says: a
+    Levenshtein alignment of the words (substitution, insertion, deletion each cost 1)."""
+    spoken = [w for s in recording.sentences for w in s.split()]
+    starts = [x for row in recording.starts for x in row]
+    ref, hyp = [_plain(w) for w in spoken], [_plain(w.text) for w in words]
+    n, k = len(ref), len(hyp)
+    cost = np.zeros((n + 1, k + 1), dtype=np.int32)
+    cost[:, 0], cost[0, :] = np.arange(n + 1), np.arange(k + 1)
+    for i in range(1, n + 1):
+        same = np.array([ref[i - 1] != h for h in hyp], dtype=np.int32)
+        row = np.minimum(cost[i - 1, 1:] + 1, cost[i - 1, :-1] + same)
+        for j in range(1, k + 1):  # insertions run along the row
+            row[j - 1] = min(row[j - 1], (row[j - 2] if j > 1 else cost[i, 0]) + 1)
+        cost[i, 1:] = row
+    errors, i, j = [], n, k
+    while i and j:
+        if cost[i, j] == cost[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]):
+            if ref[i - 1] == hyp[j - 1] and not np.isnan(starts[i - 1]):
+                errors.append(abs(words[j - 1].start - starts[i - 1]))
+            i, j = i - 1, j - 1
+        elif cost[i, j] == cost[i - 1, j] + 1:
+            i -= 1
+        else:
+            j -= 1
+    return Heard(float(cost[n, k]) / n, np.array(errors))

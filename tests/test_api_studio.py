@@ -42,9 +42,9 @@ def test_capabilities_describe_this_server(api: Api) -> None:
     assert "<server path>" in problem and "/tmp/" not in problem and "/root" not in problem
     assert "--engine piper" in problem
     assert caps["default_engine"] == api.settings.engine
-    assert caps["transcribes"] is False  # voxcap[asr] is installed, its weights are not
+    assert caps["transcribes"] is True  # voxcap[asr] is installed, with its packaged tiny.en
     assert caps["caption_styles"]["karaoke"]["highlight"] == "#FFD600"
-    assert caps["caption_formats"] == ["srt", "vtt", "ass", "csv", "json"]
+    assert caps["caption_formats"] == ["srt", "vtt", "ass", "csv", "json", "txt"]
     assert caps["cue_modes"] == ["phrase", "word", "broadcast"]
     assert caps["loudness_presets"]["broadcast"] == -23.0
     assert caps["audio_formats"] == ["wav", "mp3", "flac", "opus"]

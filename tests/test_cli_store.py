@@ -50,9 +50,14 @@ def test_voices_commands(local_env: dict[str, str], clip_wav: bytes, tmp_path: P
     assert bad.returncode == 2 and "(invalid_voice_name)" in bad.stderr
     refused = voxcap("voices", "add", "web", "http://169.254.169.254/clip.wav", env=local_env)
     assert refused.returncode == 2 and "(url_refused)" in refused.stderr
-    bare = voxcap("voices", "add", "bare", str(clip), env=local_env)  # no transcript
-    assert bare.returncode == 0 and "voice 'bare' has no transcript" in bare.stderr
-    assert "--transcript" in bare.stderr  # and what to do about it, now rather than later
+    bare = voxcap("voices", "add", "bare", str(clip), "--json", env=local_env)  # no transcript
+    assert bare.returncode == 0, bare.stderr  # transcribed offline by the packaged model
+    said = json.loads(bare.stdout)
+    assert said["transcript"].lower().rstrip(".") == CLIP_TEXT.lower().rstrip(".")
+    assert any("transcribed by speech recognition" in note for note in said["notes"])
+    env = {**local_env, "VOXCAP_ASR_MODEL": "small"}  # a model that is not downloaded
+    other = voxcap("voices", "add", "other", str(clip), env=env)
+    assert other.returncode != 0 and "voxcap models download asr" in other.stderr
     clip_by_path = voxcap("speak", "Hi.", "--engine", "piper", "--voice", str(clip), env=local_env)
     assert clip_by_path.returncode == 2 and "cannot clone the clip kim.wav" in clip_by_path.stderr
     clone = voxcap("speak", "Hello.", "--voice", "kim", env=local_env)

@@ -239,10 +239,15 @@ def test_a_clip_without_text_is_transcribed_or_refused(
     assert reference.text == CLIP_TEXT and heard and heard[0] <= reference.audio.duration + 0.01
     with pytest.raises(InvalidInput, match=r"no transcript.*voxcap\[asr\]"):
         prepare_reference(decode(clip_wav), " ", aligner, name="me.wav")
-    # with voxcap[asr] installed but no Whisper weights: one clear error naming the fix
+    # with voxcap[asr]: the packaged Whisper tiny.en transcribes the clip, offline
     assert f5_runtime.transcribe is not None
+    assert "reference clip" in f5_runtime.transcribe(decode(clip_wav)).lower()
+    assert speak(SpeechRequest("Now in my voice.", voice=str(clip)), f5_runtime).duration > 0.3
+    # a model that is not downloaded: one clear error naming the fix
+    other = Runtime(f5_runtime.settings.model_copy(update={"asr_model": "small"}))
+    other.use_aligner(f5_runtime.aligner())
     with pytest.raises(ModelNotFound, match="voxcap models download asr"):
-        speak(SpeechRequest("Now in my voice.", voice=str(clip)), f5_runtime)
+        speak(SpeechRequest("Now in my voice.", voice=str(clip)), other)
 
 
 def test_a_library_voice_is_prepared_once_and_cached(

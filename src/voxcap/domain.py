@@ -122,10 +122,13 @@ class AlignmentReport:
     """What did not match between a text and its recording. ``unplaced``: the indices (in
     ``SpeechResult.words``) of the words that could not be found in the audio: not spoken, or
     drowned out; each has a zero-length time where its neighbours meet. ``unmatched``: the
-    stretches of audio, (start, end) in seconds, with speech that is not in the text."""
+    stretches of audio, (start, end) in seconds, with speech that is not in the text.
+    ``recognised``: in a recording captioned without a script, the words the aligner could
+    not place, timed by speech recognition instead (coarser: about 0.1 s)."""
 
     unplaced: tuple[int, ...] = ()
     unmatched: tuple[tuple[float, float], ...] = ()
+    recognised: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +173,7 @@ class SpeechResult:
     engine_words: tuple[Word, ...] | None = None
     alignment: AlignmentReport | None = None
     verification: Verification | None = None
+    transcribed: bool = False  # ``text`` is a transcript of ``audio`` (no script was given)
 
     @property
     def duration(self) -> float:

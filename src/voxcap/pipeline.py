@@ -186,11 +186,12 @@ def synthesize(request: SpeechRequest, runtime: Runtime | None = None) -> Audio:
 
 def align(
     audio: Audio,
-    text: str,
+    text: str | None,
     runtime: Runtime | None = None,
     aligner: str | None = None,
     on_progress: Listener | None = None,
     verify: bool | None = None,
+    language: str | None = None,
 ) -> SpeechResult:
     """Time every word of ``text`` in ``audio`` (a recording of that text), at any length
     (:mod:`voxcap.align.longform`). Words that are not spoken and speech that is not in the
@@ -198,13 +199,25 @@ def align(
     ``settings.verify`` is "on"), each sentence is checked too (:mod:`voxcap.verify`): the
     result's ``verification``, and a confidence per word.
 
+    With no ``text``, the recording is transcribed first (:mod:`voxcap.asr`, in ``language``
+    or the one Whisper detects) and the transcript is timed the same way; a word the aligner
+    cannot place keeps Whisper's time and is listed in ``alignment.recognised``. The result's
+    ``transcribed`` is then True and its ``text`` is the transcript.
+
     Raises:
         AlignmentError: none of the text could be found in the audio.
+        NoSpeech: no text was given and no speech is recognised in the audio.
         UnsupportedLanguage: verification of a text that is not English.
     """
     runtime = runtime or Runtime()
     stages = _Stages(on_progress)
     verify = verify if verify is not None else runtime.settings.verify == "on"
+    heard = None
+    if text is None:
+        transcriber = runtime.transcriber()
+        with stages.stage("transcribe"):
+            heard = transcriber.recognise(audio, language, lambda f: stages.report("transcribe", f))
+        text = heard.text
     with stages.stage("normalize"):
         script = prepare(text, max_chars=runtime.settings.max_align_chars)
         _check_aligner(text, aligner or runtime.settings.aligner)
@@ -214,7 +227,7 @@ def align(
     with stages.stage("align"):
         sentences = [[t.text for t in s.tokens] for s in script.sentences]
         placement = align_long(chosen, audio, sentences, lambda f: stages.report("align", f))
-        if not any(placement.spans):
+        if not any(placement.spans) and heard is None:
             raise AlignmentError(
                 f"could not place any of the {len(script.words)} words in "
                 f"{audio.duration:.2f} s of audio; is this the text that is spoken?"
@@ -227,17 +240,46 @@ def align(
                 runtime.checker(), audio, script, spans, lambda f: stages.report("verify", f)
             )
         words = _confident(script, word_times(script, spans, audio.duration), confidence)
-    report = AlignmentReport(unplaced_words(script, spans), placement.unmatched)
-    if report.unplaced or report.unmatched:
+    unplaced = unplaced_words(script, spans)
+    recognised: tuple[int, ...] = ()
+    if heard is not None:
+        words, recognised = _heard_times(words, heard.words, unplaced)
+        unplaced = ()
+    report = AlignmentReport(unplaced, placement.unmatched, recognised)
+    if report.unplaced or report.unmatched or report.recognised:
         log.warning(
-            "%d of %d words could not be placed; %d stretches of speech are not in the text",
-            len(report.unplaced),
+            "%d of %d words could not be placed (%d timed by speech recognition); %d "
+            "stretches of speech are not in the text",
+            len(report.unplaced) + len(recognised),
             len(words),
+            len(recognised),
             len(report.unmatched),
         )
     return SpeechResult(
-        text, audio, words, stages.timings, alignment=report, verification=verification
+        text,
+        audio,
+        words,
+        stages.timings,
+        alignment=report,
+        verification=verification,
+        transcribed=heard is not None,
     )
+
+
+def _heard_times(
+    words: tuple[Word, ...], heard: tuple[Word, ...], unplaced: tuple[int, ...]
+) -> tuple[tuple[Word, ...], tuple[int, ...]]:
+    """The aligner's word times, with Whisper's (``heard``, one per word of the transcript) for
+    the words it could not place, kept in order between their neighbours; and the indices of
+    those words."""
+    out = list(words)
+    for i in unplaced:
+        low = out[i - 1].end if i else 0.0
+        high = next((out[j].start for j in range(i + 1, len(out)) if j not in unplaced), None)
+        start = max(heard[i].start, low)
+        end = max(start, min(heard[i].end, high) if high is not None else heard[i].end)
+        out[i] = dataclasses.replace(out[i], start=round(start, 3), end=round(end, 3))
+    return tuple(out), unplaced
 
 
 def check_speakable(request: SpeechRequest, runtime: Runtime, timings: bool = True) -> None:

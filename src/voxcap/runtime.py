@@ -60,7 +60,7 @@ class Runtime:
         if self._voices is None:
             from voxcap.voices import VoiceLibrary
 
-            self._voices = VoiceLibrary(self.store, self.settings)
+            self._voices = VoiceLibrary(self.store, self.settings, transcribe=self.transcribe)
         return self._voices
 
     def resolve_voice(
@@ -129,12 +129,21 @@ class Runtime:
         return self._transcribe
 
     def _transcribe(self, audio: Audio) -> str:
+        return self.transcriber().transcribe(audio)
+
+    def transcriber(self) -> Transcriber:
+        """The speech recognition model (``settings.asr_model``), loaded on first use.
+
+        Raises:
+            MissingDependency: ``voxcap[asr]`` is not installed.
+            ModelNotFound: the model is not downloaded.
+        """
         with self._lock:
             if self._transcriber is None:
                 from voxcap.asr import Transcriber
 
                 self._transcriber = Transcriber(self.settings)
-        return self._transcriber.transcribe(audio)
+            return self._transcriber
 
     def use_engine(self, engine: Engine) -> None:
         """Serve ``engine`` under its name (an engine built by hand, e.g. a wrapped one)."""

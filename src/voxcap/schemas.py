@@ -25,7 +25,12 @@ class CaptionSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    captions: list[Literal["srt", "vtt", "ass", "csv", "json"]] = ["srt", "vtt", "ass", "json"]
+    captions: list[Literal["srt", "vtt", "ass", "csv", "json", "txt"]] = [
+        "srt",
+        "vtt",
+        "ass",
+        "json",
+    ]
     caption_style: str = Field("karaoke", description="A caption preset (docs/CAPTIONS.md).")
     font: str | None = None
     font_size: int | None = None

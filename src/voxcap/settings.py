@@ -83,9 +83,10 @@ class Settings(BaseSettings):
     )
     f5_half: bool = Field(True, description="Half precision on a GPU.")
     asr_model: str = Field(
-        "Systran/faster-whisper-small",
-        description="Transcribes reference clips given without text: a CTranslate2 Whisper "
-        "model's Hugging Face repo, or a local folder.",
+        "tiny.en",
+        description="Speech recognition (captions without a script, clips without a "
+        "transcript): tiny.en (packaged with voxcap[asr]), a faster-whisper model name "
+        "(small, large-v3-turbo...), a Hugging Face repo, or a local folder.",
     )
 
     # storage (docs/STORAGE.md)

@@ -72,10 +72,17 @@ class VoiceLibrary:
     concurrent adds exactly one wins and nobody ever reads a mix of two versions.
     """
 
-    def __init__(self, store: Store, settings: Settings, scope: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        scope: str | None = None,
+        transcribe: Transcribe | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
         self.scope = scope
+        self.transcribe = transcribe  # fills in the transcript of a clip added without one
         self._policy = FetchPolicy.of(
             settings.max_voice_bytes, settings.fetch_timeout, settings.fetch_allow_networks
         )
@@ -85,7 +92,7 @@ class VoiceLibrary:
         without API keys (``ip:...`` callers) every voice is shared."""
         if not caller.startswith("key:"):
             return self
-        return VoiceLibrary(self.store, self.settings, scope=f"_{caller[4:20]}")
+        return VoiceLibrary(self.store, self.settings, f"_{caller[4:20]}", self.transcribe)
 
     # ---------------------------------------------------------------- adding
     def add_from(
@@ -133,10 +140,13 @@ class VoiceLibrary:
         source: str,
         replace: bool = False,
     ) -> Voice:
-        """Validate a clip and store it with its normalised reference and transcript.
+        """Validate a clip and store it with its normalised reference and transcript; an
+        empty ``transcript`` is filled in by :attr:`transcribe` (speech recognition) when the
+        library has it.
 
         Raises:
-            InvalidVoiceName, VoiceExists, TooLarge, AudioDecodeError, VoiceAudioInvalid.
+            InvalidVoiceName, VoiceExists, TooLarge, AudioDecodeError, VoiceAudioInvalid,
+            NoSpeech (nothing recognised in a clip given without a transcript).
         """
         ref = self._ref(name)
         if not replace and self.store.exists(keys.voice_meta(ref)):
@@ -144,6 +154,9 @@ class VoiceLibrary:
         if len(data) > self.settings.max_voice_bytes:
             raise TooLarge(f"the clip is over the limit of {self.settings.max_voice_bytes:,} bytes")
         reference, notes = _reference(audio_io.decode(data, filename, DECODED_SECONDS))
+        if not transcript.strip() and self.transcribe is not None:
+            transcript = self.transcribe(reference)
+            notes = (*notes, "transcribed by speech recognition: check the transcript")
         version = _new_version()
         voice = Voice(
             name,

@@ -50,7 +50,7 @@ def _csv(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> byte
     out = csv.writer(buffer, lineterminator="\n")
     verified = result.verification is not None
     aligned = result.alignment is not None
-    unplaced = frozenset(result.alignment.unplaced) if result.alignment else frozenset()
+    statuses = word_statuses(result)
     out.writerow(
         ["index", "text", "start", "end"]
         + (["confidence"] if verified else [])
@@ -61,7 +61,7 @@ def _csv(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> byte
         if verified:
             row.append("" if word.confidence is None else f"{word.confidence:.3f}")
         if aligned:
-            row.append("unplaced" if i in unplaced else "placed")
+            row.append(statuses.get(i, "placed"))
         out.writerow(row)
     return buffer.getvalue().encode("utf-8")
 
@@ -70,12 +70,14 @@ def words_document(result: SpeechResult) -> dict[str, object]:
     """The words JSON: ``{"text", "duration", "sample_rate", "words": [{"text", "start",
     "end"}]}``, seconds with 3 decimals; an alignment adds ``"alignment": {"unplaced_words":
     [index...], "unmatched_audio": [[start, end]...]}`` and ``"status": "unplaced"`` to each
-    word it could not find (such a word is in no caption); verified speech gives each word its
-    ``"confidence"`` and adds ``"verification"`` (:func:`verification_document`)."""
+    word it could not find (such a word is in no caption). A recording captioned without a
+    script adds ``"transcribed": true``, ``"recognised_words"`` and ``"status":
+    "recognised"`` to each word timed by speech recognition instead of the aligner. Verified
+    speech gives each word its ``"confidence"`` and adds ``"verification"``
+    (:func:`verification_document`)."""
     words = [word_document(w) for w in result.words]
-    if result.alignment is not None:
-        for i in result.alignment.unplaced:
-            words[i]["status"] = "unplaced"
+    for i, status in word_statuses(result).items():
+        words[i]["status"] = status
     document: dict[str, object] = {
         "text": result.text,
         "duration": round(result.duration, 3),
@@ -83,13 +85,27 @@ def words_document(result: SpeechResult) -> dict[str, object]:
         "words": words,
     }
     if result.alignment is not None:
-        document["alignment"] = {
+        alignment: dict[str, object] = {
             "unplaced_words": list(result.alignment.unplaced),
             "unmatched_audio": [list(span) for span in result.alignment.unmatched],
         }
+        if result.transcribed:
+            document["transcribed"] = True
+            alignment["recognised_words"] = list(result.alignment.recognised)
+        document["alignment"] = alignment
     if result.verification is not None:
         document["verification"] = verification_document(result.verification)
     return document
+
+
+def word_statuses(result: SpeechResult) -> dict[int, str]:
+    """The words of an alignment that the aligner did not place: "unplaced" (in no caption),
+    or "recognised" (timed by speech recognition); the others are "placed"."""
+    if result.alignment is None:
+        return {}
+    statuses = dict.fromkeys(result.alignment.unplaced, "unplaced")
+    statuses.update(dict.fromkeys(result.alignment.recognised, "recognised"))
+    return statuses
 
 
 def word_document(word: Word) -> dict[str, object]:
@@ -109,6 +125,11 @@ def verification_document(verification: Verification) -> dict[str, object]:
     }
 
 
+def _txt(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> bytes:
+    """The text, as written (a transcript: edit it and align again with ``-f``)."""
+    return (result.text.strip() + "\n").encode("utf-8")
+
+
 def _json(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> bytes:
     return json.dumps(words_document(result), ensure_ascii=False, indent=2).encode("utf-8")
 
@@ -119,6 +140,7 @@ WRITERS: dict[str, Writer] = {
     "ass": Writer("captions.ass", "text/x-ass", _ass),
     "csv": Writer("words.csv", "text/csv", _csv),
     "json": Writer("words.json", "application/json", _json),
+    "txt": Writer("transcript.txt", "text/plain; charset=utf-8", _txt),
 }
 
 

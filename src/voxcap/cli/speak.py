@@ -231,8 +231,11 @@ def speak(
 
 
 def align(
-    audio: Annotated[Path, typer.Argument(help="A recording of the text.")],
-    text: Annotated[str | None, typer.Option("--text", "-t", help="What it says.")] = None,
+    audio: Annotated[Path, typer.Argument(help="A recording (audio or video).")],
+    text: Annotated[
+        str | None,
+        typer.Option("--text", "-t", help="What it says (none: transcribed, see --asr-model)."),
+    ] = None,
     text_file: TextFile = None,
     out_dir: OutDir = None,
     captions: Captions = "srt,vtt,ass,csv,json",
@@ -270,10 +273,23 @@ def align(
             "--verify", help="Check that each sentence is spoken as written (docs/VERIFY.md)."
         ),
     ] = False,
+    language: Annotated[
+        str | None,
+        typer.Option(help="Without a text: the language spoken (e.g. en, de); default: detected."),
+    ] = None,
+    asr_model: Annotated[
+        str | None,
+        typer.Option(
+            help="Without a text: the speech recognition model (tiny.en, packaged; small, "
+            "large-v3-turbo... after `voxcap models download asr --model NAME`).",
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Time the words of a text in an existing recording (audio or video) and write the
-    caption files (and video.mp4 with --video)."""
+    caption files (and video.mp4 with --video). Without a text, the recording is transcribed
+    first and the transcript written as transcript.txt: fix a word in it and run again with
+    -f transcript.txt for captions exact to the word."""
 
     def run() -> None:
         from voxcap.audio import decode
@@ -282,11 +298,19 @@ def align(
         from voxcap.pipeline import align as run_align
 
         started = time.perf_counter()
-        body = _read_text(text, text_file, how="with --text")
+        body = (
+            None
+            if text is None and text_file is None
+            else _read_text(text, text_file, how="with --text")
+        )
         formats = parse_formats(captions)
         if not formats:
             raise InvalidInput("--captions names no format")
-        rt = runtime()
+        if body is None:
+            formats = list(dict.fromkeys([*formats, "txt"]))  # the transcript, to edit
+        rt = runtime(asr_model=asr_model)
+        if body is None:
+            rt.transcriber()  # voxcap[asr] and its model, before the work
         if out_dir is not None:
             check_writable(out_dir)
         recording = decode(audio, max_seconds=rt.settings.max_audio_seconds)
@@ -309,7 +333,7 @@ def align(
             hook=hook,
         )
         with progress_bar(not as_json) as listener:
-            result = run_align(recording, body, rt, aligner, listener, verify or None)
+            result = run_align(recording, body, rt, aligner, listener, verify or None, language)
             artifacts, stage_times = render(result, None, formats, options, plan, listener)
         _finish(result, _deliver(rt, artifacts, stage_times, out_dir), started, as_json)
 
@@ -459,6 +483,16 @@ def _mismatches(result: SpeechResult) -> None:
     if report.unmatched:
         spans = ", ".join(f"{s:.1f}-{e:.1f} s" for s, e in report.unmatched[:8])
         out.print(f"[yellow]speech that is not in the text[/] at {spans}", highlight=False)
+    if result.transcribed:
+        coarse = (
+            f" ({len(report.recognised)} timed by recognition only)" if report.recognised else ""
+        )
+        out.print(
+            f"transcribed {len(result.words)} words{coarse}: check transcript.txt, fix any "
+            "word, and run align again with -f transcript.txt for captions exact to the word",
+            soft_wrap=True,
+            highlight=False,
+        )
 
 
 def _verified(result: SpeechResult) -> None:
