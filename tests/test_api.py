@@ -27,6 +27,7 @@ CLI_BAD_INPUT = "tests/test_cli.py::test_bad_input_is_one_line_and_exit_2"
 BUCKET_TEST = "tests/test_storage.py::test_s3_missing_bucket_and_unreachable_endpoint"
 # Codes whose natural trigger lives in another test (the test is checked to exist).
 PROVOKED_ELSEWHERE = {
+    "no_speech": "tests/test_api_align.py::test_what_has_no_speech_is_refused_clearly",
     "voice_exists": "tests/test_api.py::test_voices_upload_url_list_show_delete",
     "not_ready": "tests/test_api.py::test_readyz_when_the_store_is_down",
     "too_large": "tests/test_voices.py::test_bad_clips_are_refused_and_leave_nothing",

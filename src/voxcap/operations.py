@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from voxcap.errors import VoxcapError
 from voxcap.pipeline import Listener
 from voxcap.runtime import Runtime
-from voxcap.schemas import CaptionSpec, SpeechJob, describe
+from voxcap.schemas import AlignJob, SpeechJob, describe
 
 Result = dict[str, Any]
 
@@ -25,14 +25,8 @@ class SpeakInput(SpeechJob):
     operation: Literal["speak"] = "speak"
 
 
-class AlignInput(CaptionSpec):
-    operation: Literal["align"]
+class AlignInput(AlignJob):
     audio_url: str = Field(pattern=r"^https?://", description="The recording to caption.")
-    text: str = Field(min_length=1, description="What the recording says.")
-    aligner: str | None = None
-    verify: bool | None = Field(
-        None, description="Check each sentence is spoken as written (default VOXCAP_VERIFY=on)."
-    )
 
 
 class VoiceAddInput(BaseModel):
@@ -62,29 +56,9 @@ def _speak(rt: Runtime, spec: Any, job_id: str, listener: Listener | None) -> Re
 
 
 def _align(rt: Runtime, spec: Any, job_id: str, listener: Listener | None) -> Result:
-    from voxcap.audio import decode
-    from voxcap.export import render, to_store
-    from voxcap.fetch import FetchPolicy, fetch
-    from voxcap.pipeline import align
-    from voxcap.schemas import speech_output
+    from voxcap.narrate import caption
 
-    s = rt.settings
-    data, _ = fetch(
-        spec.audio_url,
-        FetchPolicy.of(s.max_voice_bytes * 4, s.fetch_timeout, s.fetch_allow_networks),
-    )
-    result = align(
-        decode(data, spec.audio_url.split("?")[0], s.max_audio_seconds),
-        spec.text,
-        rt,
-        spec.aligner,
-        listener,
-        spec.verify,
-    )
-    brand = rt.brands.get(spec.brand) if spec.brand else None
-    artifacts, timings = render(result, None, list(spec.captions), spec.caption_options(brand))
-    exported = to_store(artifacts, rt.store, job_id, timings)
-    return speech_output(result, exported, keep_keys=True).signed(rt.store).public()
+    return caption(rt, spec, job_id, listener).signed(rt.store).public()
 
 
 def _voice_add(rt: Runtime, spec: Any, job_id: str, listener: Listener | None) -> Result:

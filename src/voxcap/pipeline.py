@@ -219,8 +219,7 @@ def align(
             heard = transcriber.recognise(audio, language, lambda f: stages.report("transcribe", f))
         text = heard.text
     with stages.stage("normalize"):
-        script = prepare(text, max_chars=runtime.settings.max_align_chars)
-        _check_aligner(text, aligner or runtime.settings.aligner)
+        script = check_alignable(text, aligner, runtime.settings)
         if verify:
             check_language(text, "verification", VERIFIED_LANGUAGES)
     chosen = runtime.aligner(aligner)
@@ -335,6 +334,15 @@ def check_length(script: Script, request: SpeechRequest, settings: Settings) -> 
             f"the text would take about {estimate / 60:.0f} minutes to say; the limit is "
             f"{settings.max_speech_seconds / 60:.0f} (VOXCAP_MAX_SPEECH_SECONDS)"
         )
+
+
+def check_alignable(text: str, aligner: str | None, settings: Settings) -> Script:
+    """``text`` prepared for alignment, checked: not too long (``max_align_chars``), in a
+    language the aligner reads. Raises TextTooLong, EmptyText, UnknownAligner,
+    UnsupportedLanguage."""
+    script = prepare(text, max_chars=settings.max_align_chars)
+    _check_aligner(text, aligner or settings.aligner)
+    return script
 
 
 def _check_aligner(text: str, name: str) -> None:

@@ -176,6 +176,48 @@ class SpeechJob(CaptionSpec):
         )
 
 
+class AlignJob(CaptionSpec):
+    """Caption a recording: ``POST /v1/align``, the RunPod ``align`` operation. Without
+    ``text`` the recording is transcribed (``language``: as spoken, else detected) and the
+    transcript comes back as ``captions.txt`` too (docs/ALIGN.md)."""
+
+    operation: Literal["align"] = "align"
+    audio_url: str | None = Field(
+        None, pattern=r"^https?://", description="The recording (audio or video) by URL."
+    )
+    text: str | None = Field(None, description="What it says; none: it is transcribed.")
+    language: str | None = Field(
+        None, pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$", description="Without text: e.g. en."
+    )
+    aligner: str | None = None
+    verify: bool | None = Field(
+        None, description="Check each sentence is spoken as written (default VOXCAP_VERIFY=on)."
+    )
+    video: VideoSpec | None = Field(
+        None,
+        description="Also render video.mp4: the captions burned into a video recording, or "
+        "an audio recording over a background.",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _words(cls, text: str | None) -> str | None:
+        if text is not None and not text.strip():
+            raise ValueError("text is empty; leave it out to transcribe the recording")
+        return text
+
+    def formats(self, transcribed: bool) -> list[str]:
+        """The caption files to write: a transcript adds ``txt`` (to edit and re-time)."""
+        return list(dict.fromkeys([*self.captions, *(["txt"] if transcribed else [])]))
+
+
+class AlignTask(AlignJob):
+    """A queued ``POST /v1/align`` job: the request and the key of its upload (set by the
+    server, never by a client)."""
+
+    upload: str | None = None
+
+
 def describe(errors: Sequence[Any]) -> str:
     """One line from pydantic's validation errors: ``field: reason; ...``."""
     parts = []

@@ -14,6 +14,7 @@ from voxcap.api.deps import TokenBuckets
 from voxcap.api.guards import Guards
 from voxcap.api.pools import Pools
 from voxcap.api.routes import (
+    align,
     brands,
     capabilities,
     files,
@@ -45,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = TokenBuckets(settings.rate_limit)
     app.state.auth_failures = TokenBuckets(settings.auth_failure_limit)
     logs.protect(logging.getLogger("uvicorn.access"))  # no signatures in access logs
-    for module in (health, speech, voices, brands, openai, files, capabilities, studio):
+    for module in (health, speech, align, voices, brands, openai, files, capabilities, studio):
         app.include_router(module.router)
     errors.install(app)
     app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes)

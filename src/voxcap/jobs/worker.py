@@ -123,16 +123,17 @@ class Worker:
         return True
 
     def process(self, job: JobRecord) -> None:
-        from voxcap.narrate import narrate
-        from voxcap.schemas import SpeechJob
+        from voxcap.narrate import JOBS
 
         lease = self.runtime.settings.lease
         beat = _Heartbeat(self.queue, job.id, self.id, lease)
         log.info("job %s: started (attempt %d)", job.id, job.attempts)
         try:
             with beat:
-                spec = SpeechJob.model_validate(job.request)
-                document = narrate(self.runtime, spec, job.id, beat.progress)
+                schema, run = JOBS[job.request.get("operation", "speak")]
+                document = run(
+                    self.runtime, schema.model_validate(job.request), job.id, beat.progress
+                )
         except VoxcapError as exc:
             log.info("job %s: failed: %s", job.id, exc.message)
             error = {"code": exc.code, "message": exc.message}
@@ -173,6 +174,8 @@ class Worker:
         for job in self.queue.expire(now - self.runtime.settings.retention):
             for key in self.runtime.store.list(keys.output_prefix(job.id)):
                 self.runtime.store.delete(key)
+            if "upload" in job.request:  # the recording a POST /v1/align job captioned
+                self.runtime.store.delete(job.request["upload"])
 
 
 class _Heartbeat:

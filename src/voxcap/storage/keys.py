@@ -9,6 +9,7 @@ voices/{name}/{version}/transcript.txt      what the reference says
 voices/_{key}/{name}/...                    the same, for a voice private to one API key
 outputs/{job}/speech.{ext}        narration
 outputs/{job}/captions.{srt,vtt,ass}, outputs/{job}/words.{csv,json}
+uploads/{id}/recording{.ext}      a recording sent to POST /v1/align, until its job ends
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from voxcap.errors import InvalidInput, InvalidVoiceName
 
 VOICES = "voices/"
 OUTPUTS = "outputs/"
+UPLOADS = "uploads/"
 VOICE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 # A voice private to an API key: "_{16 hex of the key's hash}/{name}" (names never start with _).
 SCOPE = re.compile(r"_[0-9a-f]{16}")
@@ -91,6 +93,12 @@ def output_prefix(job: str) -> str:
 
 def output(job: str, filename: str) -> str:
     return check(f"{OUTPUTS}{job}/{filename}")
+
+
+def upload(upload_id: str, suffix: str) -> str:
+    """Where a recording sent to ``POST /v1/align`` waits for its job."""
+    ext = suffix.lower() if _SUFFIX.fullmatch(suffix.lower()) else ".bin"
+    return check(f"{UPLOADS}{upload_id}/recording{ext}")
 
 
 def check(key: str) -> str:

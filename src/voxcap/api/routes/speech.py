@@ -79,7 +79,9 @@ async def history(
     """This caller's jobs still kept (``VOXCAP_RETENTION``), newest first, each with the
     start of its text; ``GET /v1/jobs/{id}`` has the whole job."""
     jobs = await pools.io.run(queue.history, who, limit)
-    return {"jobs": [{**view(j, rt), "text": j.request.get("text", "")[:TEXT_SHOWN]} for j in jobs]}
+    return {
+        "jobs": [{**view(j, rt), "text": (j.request.get("text") or "")[:TEXT_SHOWN]} for j in jobs]
+    }
 
 
 @router.get("/jobs/{job_id}")
