@@ -79,7 +79,11 @@ def test_a_voice_has_a_playable_clip_and_advice_on_it(api: Api, clip_wav: bytes)
         made = client.post("/v1/voices", data={"name": "soft"}, files={"audio": ("s.wav", quiet)})
         assert made.status_code == 201, made.text
         voice = made.json()
-        assert [n.split(":")[0] for n in voice["notes"]] == ["quiet"]
+        assert [n.split(":")[0] for n in voice["notes"]] == [
+            "quiet",
+            "transcribed by speech recognition",  # no transcript was given
+        ]
+        assert "reference clip" in voice["transcript"].lower()
         [listed] = client.get("/v1/voices").json()
         assert listed["notes"] == voice["notes"] and listed["audio_url"].startswith(api.url)
         played = httpx.get(voice["audio_url"])
@@ -102,6 +106,7 @@ def test_advice_on_short_and_long_clips(
     speech[:10] = speech[-10:] = 0.1
     wav = encode(Audio(speech, clip.sample_rate), FORMATS["wav"])
     with api.client() as client:
-        voice = client.post("/v1/voices", data={"name": "sized"}, files={"audio": ("c.wav", wav)})
+        form = {"name": "sized", "transcript": "what it says"}
+        voice = client.post("/v1/voices", data=form, files={"audio": ("c.wav", wav)})
         assert voice.json()["notes"] == advice
         client.delete("/v1/voices/sized")

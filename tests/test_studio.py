@@ -4,6 +4,7 @@ to keep the screenshots (docs/studio/ is made that way)."""
 
 from __future__ import annotations
 
+import difflib
 import io
 import itertools
 import os
@@ -369,6 +370,56 @@ def test_a_verified_narration_with_video_shows_confidence_and_the_rendered_video
     assert any(tag in e.text and "CLIP" in e.text for e in subs)
     assert any("\\t(" in e.text for e in subs if e.style == "Default")  # the pop
     screenshot(browser, "video")
+    assert console(browser) == []
+
+
+def test_a_recording_is_captioned_edited_and_retimed_into_a_video(
+    studio: Served, browser: WebDriver, tmp_path: Path
+) -> None:
+    from tests.longform import piper_narration, prose
+
+    said = prose(3, seed=21)  # "...near the harbour...": Whisper writes "harbor"
+    speech = piper_narration(said).audio
+    take = tmp_path / "my-take.wav"
+    soundfile.write(take, speech.samples, speech.sample_rate)
+    open_studio(browser, studio)
+    by_id(browser, "recording-file").send_keys(str(take))
+    by_id(browser, "caption-run").click()
+    box = by_id(browser, "transcript")
+    until(browser, "the transcript", lambda: box.get_attribute("value"), timeout=120)
+    assert by_id(browser, "stage").text == "succeeded"
+    transcript = box.get_attribute("value")
+    shown = [w.text for w in browser.find_elements(By.CSS_SELECTOR, "#words .word")]
+    assert shown == transcript.split()
+    assert browser.execute_script("return player.src").startswith("blob:")  # its own sound
+    heard, truth = transcript.split(), " ".join(said).split()
+    fixes = [
+        op for op in difflib.SequenceMatcher(None, heard, truth).get_opcodes() if op[0] != "equal"
+    ]
+    assert fixes, "tiny.en writes 'harbor' for 'harbour': there is a word to fix"
+    _, i1, i2, j1, j2 = fixes[0]
+    edited = heard[:i1] + truth[j1:j2] + heard[i2:]  # the creator fixes one word
+    box.clear()
+    box.send_keys(" ".join(edited))
+    by_id(browser, "video-on").click()
+    by_id(browser, "retime").click()
+    video_link = "//ul[@id='downloads']//a[starts-with(., 'video')]"
+    link = until(browser, "the video", lambda: browser.find_elements(By.XPATH, video_link), 180)
+    shown = [w.text for w in browser.find_elements(By.CSS_SELECTOR, "#words .word")]
+    assert shown == edited  # the text as fixed, word for word
+    path = tmp_path / "video.mp4"
+    path.write_bytes(httpx.get(link[0].get_attribute("href")).content)
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", path],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.split() == ["video", "audio"]
+    srt = browser.find_element(By.XPATH, "//ul[@id='downloads']//a[starts-with(., 'srt')]")
+    cues = pysubs2.SSAFile.from_string(httpx.get(srt.get_attribute("href")).text)
+    assert " ".join(e.plaintext.replace("\n", " ") for e in cues).split() == shown
+    screenshot(browser, "recording")
     assert console(browser) == []
 
 

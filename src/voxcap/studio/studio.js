@@ -16,6 +16,7 @@ const state = {
   now: -1, // index of the highlighted word
   recording: null, // the microphone recording (a Blob) when there is one
   recorder: null,
+  captioned: null, // the user's recording being captioned: { file, url } (an object URL)
 };
 
 class ApiError extends Error {
@@ -198,6 +199,10 @@ function countCharacters() {
   $("run").disabled = n === 0 || n > limit || state.job !== null;
 }
 
+// The caption look and video fields of the form (what POST /v1/align takes too).
+const LOOK = ["caption_style", "cue_mode", "max_words", "captions", "position", "brand", "animation",
+  "hook", "keywords", "colour", "highlight", "font_size", "video"];
+
 function speechBody() {
   const preset = state.caps.caption_styles[$("caption-style").value];
   const body = {
@@ -207,7 +212,7 @@ function speechBody() {
     caption_style: preset.name,
     cue_mode: $("cue-mode").value,
     max_words: Number($("max-words").value) || 4,
-    captions: state.caps.caption_formats,
+    captions: state.caps.caption_formats.filter((f) => f !== "txt"), // txt: a transcript's
     audio_format: $("audio-format").value,
   };
   const optional = {
@@ -340,8 +345,34 @@ async function toggleRecording() {
 async function narrate(event) {
   event.preventDefault();
   await guarded(async () => {
+    state.captioned = null;
+    $("retime-box").hidden = true;
     const job = await api("/v1/speech", json(speechBody()));
     await watch(job);
+  });
+}
+
+// Caption the user's own recording: transcribed when ``text`` is empty, else timed to it.
+async function captionRecording(text) {
+  await guarded(async () => {
+    const file = $("recording-file").files[0];
+    if (!file) throw new Error("choose a recording first");
+    const body = speechBody();
+    const options = Object.fromEntries(LOOK.filter((k) => k in body).map((k) => [k, body[k]]));
+    const form = new FormData();
+    form.append("audio", file, file.name);
+    form.append("options", JSON.stringify(options));
+    if (text) form.append("text", text);
+    if (!state.captioned || state.captioned.file !== file) {
+      if (state.captioned) URL.revokeObjectURL(state.captioned.url);
+      state.captioned = { file, url: URL.createObjectURL(file) };
+    }
+    $("caption-run").disabled = $("retime").disabled = true;
+    try {
+      await watch(await api("/v1/align", { method: "POST", body: form }));
+    } finally {
+      $("caption-run").disabled = $("retime").disabled = false;
+    }
   });
 }
 
@@ -382,7 +413,11 @@ function showResult(job) {
   state.words = result.words;
   state.now = -1;
   const player = $("player");
-  player.src = result.audio.url;
+  player.src = result.audio ? result.audio.url : state.captioned ? state.captioned.url : "";
+  if (result.captions.txt) {
+    $("transcript").value = result.words.map((w) => w.text).join(" ");
+    $("retime-box").hidden = false;
+  }
   const words = $("words");
   words.replaceChildren(
     ...result.words.map((word, i) => {
@@ -414,7 +449,7 @@ function showResult(job) {
   if (result.video) video.src = result.video.url;
   else video.removeAttribute("src");
   const files = [
-    ["audio", result.audio],
+    ...(result.audio ? [["audio", result.audio]] : []),
     ...Object.entries(result.captions).map(([name, file]) => [`${name} captions`, file]),
   ];
   if (result.video) files.push(["video", result.video]);
@@ -492,7 +527,7 @@ async function loadHistory() {
       el(
         "li",
         { "data-job": job.id },
-        el("div", { textContent: job.text }),
+        el("div", { textContent: job.text || "(a recording, transcribed)" }),
         el("span", { class: "meta", textContent: `${new Date(job.created * 1000).toLocaleString()} · ${job.status} ` }),
         el("button", { type: "button", textContent: "Open", "aria-label": `Open job ${job.id}`, onclick: () => reopen(job.id) }),
       ),
@@ -532,6 +567,11 @@ function wire() {
   $("voice-form").addEventListener("submit", addVoice);
   $("record").addEventListener("click", toggleRecording);
   $("speech-form").addEventListener("submit", narrate);
+  $("recording-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    captionRecording("");
+  });
+  $("retime").addEventListener("click", () => captionRecording($("transcript").value.trim()));
   $("cancel").addEventListener("click", cancelJob);
   $("refresh").addEventListener("click", () => guarded(loadHistory));
   $("text").addEventListener("input", countCharacters);
