@@ -106,6 +106,26 @@ def test_speak_and_align_verified(
     assert aligned["verification"]["verified"] is True, aligned["verification"]
 
 
+def test_align_without_text_transcribes_the_recording(
+    worker: ModuleType, clip_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .conftest import CLIP_TEXT
+
+    monkeypatch.setattr(worker.RUNTIME.settings, "fetch_allow_networks", ["127.0.0.0/8"])
+    output = worker.handler(
+        {
+            "id": "job-heard",
+            "input": {"operation": "align", "audio_url": f"{clip_server}/clip.wav"},
+        }
+    )
+    assert set(output["captions"]) == {"srt", "vtt", "ass", "json", "txt"}, output
+    heard = [w["text"].lower().strip(".,") for w in output["words"]]
+    assert len(heard) == len(CLIP_TEXT.split()) and "reference" in heard
+    assert "transcribe" in output["timings"]
+    no_url = worker.handler({"id": "j", "input": {"operation": "align", "text": "Hi."}})
+    assert code_of(no_url) == "invalid_request"
+
+
 def test_speak_with_video_returns_the_mp4(worker: ModuleType) -> None:
     output = worker.handler(
         {

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from voxcap.cli.align import align
 from voxcap.cli.app import app
 from voxcap.cli.brands import brands_app
 from voxcap.cli.captions import app as captions_app
 from voxcap.cli.doctor import doctor
 from voxcap.cli.models import models_app
 from voxcap.cli.serve import serve, worker
-from voxcap.cli.speak import align, speak
+from voxcap.cli.speak import speak
 from voxcap.cli.voices import voices_app
 from voxcap.logs import configure
 
