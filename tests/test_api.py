@@ -309,6 +309,12 @@ def test_health_ready_metrics(api: Api) -> None:
     assert re.search(r'^voxcap_jobs\{status="succeeded"\} [1-9]', metrics, re.M)
     assert "voxcap_queue_depth" in metrics and "voxcap_stage_seconds_count" in metrics
     assert "voxcap_realtime_factor" in metrics
+    again = httpx.get(f"{api.url}/metrics")  # fresh: answered before routing, the same
+    assert again.text == metrics and again.headers["content-type"].startswith("text/plain")
+    assert int(again.headers["content-length"]) == len(again.content)
+    stranger = httpx.get(f"{api.url}/metrics", headers={"Host": "evil.example"})
+    assert error_of(stranger, 421) == "host_refused"  # the host guard still comes first
+    assert httpx.post(f"{api.url}/metrics").status_code == 405  # only a GET is answered
 
 
 def test_openapi_docs(api: Api) -> None:

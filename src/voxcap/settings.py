@@ -129,6 +129,9 @@ class Settings(BaseSettings):
         4, ge=1, description="Threads for voice uploads and URL fetches; 4x more may wait."
     )
     io_threads: int = Field(8, ge=1, description="Threads for queue and store calls.")
+    submit_threads: int = Field(
+        2, ge=1, description="Threads that check and queue submitted jobs (CPU-bound: few)."
+    )
     auth_failure_limit: int = Field(
         10, ge=1, description="Requests with a wrong API key per minute per client address."
     )

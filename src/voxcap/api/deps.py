@@ -11,6 +11,7 @@ import hmac
 import math
 import threading
 import time
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -34,6 +35,21 @@ async def queue(request: Request) -> JobQueue:
 async def pools(request: Request) -> Pools:
     p: Pools = request.app.state.pools
     return p
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """The runtime, queue and pools together: one dependency to solve instead of three, for
+    the routes a burst of clients calls (each solve costs a submit some 0.1 ms)."""
+
+    runtime: Runtime
+    queue: JobQueue
+    pools: Pools
+
+
+async def services(request: Request) -> Services:
+    s: Services = request.app.state.services
+    return s
 
 
 class TokenBuckets:
@@ -119,3 +135,4 @@ Caller = Annotated[str, Depends(caller)]
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
 QueueDep = Annotated[JobQueue, Depends(queue)]
 PoolsDep = Annotated[Pools, Depends(pools)]
+ServicesDep = Annotated[Services, Depends(services)]

@@ -4,7 +4,6 @@ the recording is transcribed first (``voxcap[asr]``); the job's result has the s
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from voxcap.api.deps import Caller, PoolsDep, QueueDep, RuntimeDep
-from voxcap.api.routes.speech import POLL, view
+from voxcap.api.routes.speech import finished
 from voxcap.errors import InvalidRequest
 from voxcap.runtime import Runtime
 from voxcap.schemas import AlignJob, AlignTask, describe
@@ -60,12 +59,7 @@ async def submit(
         await pools.io.run(rt.store.put, key, data, "application/octet-stream")
         task = AlignTask(**task, upload=key).model_dump()
     job = await pools.io.run(queue.submit, task, who)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + wait
-    while wait and not job.status.finished and loop.time() < deadline:
-        await asyncio.sleep(POLL)
-        job = await pools.io.run(queue.get, job.id)
-    return JSONResponse(view(job, rt), 200 if job.status.finished else 202)
+    return await finished(job, wait, rt, queue, pools)
 
 
 def check(spec: AlignJob, rt: Runtime) -> None:

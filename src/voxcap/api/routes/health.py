@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from voxcap.api.deps import PoolsDep, QueueDep, RuntimeDep
 from voxcap.errors import NotReady, VoxcapError
@@ -50,6 +51,7 @@ async def readyz(
     return ready
 
 
+METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 METRICS_TTL = 10.0  # seconds a scrape's answer is reused: scrapers cannot multiply the work
 
 
@@ -69,7 +71,33 @@ async def metrics(request: Request, queue: QueueDep, pools: PoolsDep) -> Respons
             registry.register(_Collector(queue))  # type: ignore[arg-type]
             scrape.body = await pools.io.run(generate_latest, registry)
             scrape.at = time.monotonic()
-    return Response(scrape.body, media_type="text/plain; version=0.0.4; charset=utf-8")
+    return Response(scrape.body, media_type=METRICS_TYPE)
+
+
+class FreshMetrics:
+    """A pure ASGI layer that answers ``GET /metrics`` from the last scrape while it is fresh
+    (``METRICS_TTL``), before routing: a scrape then costs little more than reading its
+    request, so scrapers calling it back to back take little from the submits beside them.
+    A stale or missing answer goes on to the route, which computes it."""
+
+    def __init__(self, app: ASGIApp, state: Any) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scrape: _Scrape | None = getattr(self.state, "metrics", None)
+        if (
+            scrape is not None
+            and scope["type"] == "http"
+            and scope["path"] == "/metrics"
+            and scope["method"] == "GET"
+            and time.monotonic() - scrape.at <= METRICS_TTL
+        ):
+            length = str(len(scrape.body)).encode()
+            headers = [(b"content-type", METRICS_TYPE.encode()), (b"content-length", length)]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": scrape.body})
+            return
+        await self.app(scope, receive, send)
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from voxcap.api.deps import Caller, PoolsDep, QueueDep, RuntimeDep
+from voxcap.api.deps import Caller, PoolsDep, QueueDep, RuntimeDep, ServicesDep
 from voxcap.api.pools import Pools
 from voxcap.errors import (
     JobNotFound,
@@ -38,28 +38,41 @@ TEXT_SHOWN = 120  # characters of a job's text in the history
 async def submit(
     body: SpeechJob,
     who: Caller,
-    rt: RuntimeDep,
-    queue: QueueDep,
-    pools: PoolsDep,
+    services: ServicesDep,
     wait: Annotated[float, Query(ge=0, le=300)] = 0,
 ) -> JSONResponse:
     """Queue a narration; with ``?wait=S`` return the finished job if it ends within S s."""
+    rt, queue, pools = services.runtime, services.queue, services.pools
     if len(body.text) > rt.settings.max_text_chars:
         raise TextTooLong(
             f"text is {len(body.text)} characters; the limit is {rt.settings.max_text_chars}"
         )
-    # before queueing (no model loads), off the event loop: a long text takes a while to read
-    await pools.io.run(checked_script, body.speech_request(), rt)
+    # checked and queued in one trip off the event loop (a long text takes a while to read)
+    job = await pools.submits.run(accept, body, who, rt, queue)
+    return await finished(job, wait, rt, queue, pools)
+
+
+def accept(body: SpeechJob, who: str, rt: Runtime, queue: JobQueue) -> JobRecord:
+    """Check a narration before it is queued (no model loads: the text, the brand, ffmpeg for
+    a video, the voice as this caller sees it), then queue it."""
+    checked_script(body.speech_request(), rt)
     if body.brand:
-        await pools.io.run(rt.brands.get, body.brand)  # brand_not_found now, not in the job
+        rt.brands.get(body.brand)  # brand_not_found now, not in the job
     if body.video is not None:
         from voxcap.video import ffmpeg
 
-        await pools.io.run(ffmpeg)  # video_unavailable now, not after synthesis
+        ffmpeg()  # video_unavailable now, not after synthesis
     if body.voice:
-        voice = await pools.io.run(scoped_voice, rt, who, body.voice, body.engine)
+        voice = scoped_voice(rt, who, body.voice, body.engine)
         body = body.model_copy(update={"voice": voice})
-    job = await pools.io.run(queue.submit, body.model_dump(), who)
+    return queue.submit(body.model_dump(), who)
+
+
+async def finished(
+    job: JobRecord, wait: float, rt: Runtime, queue: JobQueue, pools: Pools
+) -> JSONResponse:
+    """The queued ``job`` as answered: 202 at once, or with ``?wait=S`` the finished job (200)
+    if it ends within S s."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     while wait and not job.status.finished and loop.time() < deadline:
