@@ -25,7 +25,7 @@ import tests.faults
 from tests.faults import Judged, espeak_spoken, judged, piper_spoken, takes
 from tests.longform import prose
 
-from voxcap.align.sphinx import SphinxAligner
+from voxcap.aligners.sphinx import SphinxAligner
 from voxcap.text import prepare
 
 log = logging.getLogger("bench.verify")

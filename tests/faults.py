@@ -54,7 +54,7 @@ class Spoken:
 
 def piper_spoken(sentences: list[str], speed: float = 1.0) -> list[Spoken]:
     """Each sentence read by Piper alone, its words' starts from Piper's phoneme timing."""
-    from voxcap.align.timing import word_times
+    from voxcap.aligners.timing import word_times
     from voxcap.engines.base import SynthesisOptions
     from voxcap.engines.piper import PiperEngine
     from voxcap.text import prepare

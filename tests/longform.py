@@ -81,7 +81,7 @@ class Recording:
 
 def piper_narration(sentences: list[str]) -> Recording:
     """The sentences read by Piper with no pause added between them."""
-    from voxcap.align.timing import word_times
+    from voxcap.aligners.timing import word_times
     from voxcap.engines.base import SynthesisOptions
     from voxcap.engines.piper import PiperEngine
     from voxcap.text import prepare

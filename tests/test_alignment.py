@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from voxcap.align.g2p import ipa_to_arpabet, pronounce
-from voxcap.align.sphinx import SphinxAligner
+from voxcap.aligners.g2p import ipa_to_arpabet, pronounce
+from voxcap.aligners.sphinx import SphinxAligner
 from voxcap.audio import resample
 from voxcap.domain import Audio, SpeechResult
 from voxcap.errors import AlignmentError

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from voxcap.align import ctc
+from voxcap.aligners import ctc
 from voxcap.audio import resample
 from voxcap.domain import Audio, SpeechResult
 from voxcap.errors import AlignmentError
@@ -160,7 +160,7 @@ def test_a_long_recording_goes_through_the_windows(
 ) -> None:
     """The long-form path with CTC (its own search: free end, sentence skips, star): one
     span or None per token, in order, inside the audio, whatever the (random) model says."""
-    from voxcap.align.longform import WINDOW, align_long
+    from voxcap.aligners.longform import WINDOW, align_long
     from voxcap.text import prepare
 
     results = sentence_results * 6

@@ -58,7 +58,7 @@ def engine(tiny: dict[str, Any]) -> F5Engine:
 
 @pytest.fixture(scope="module")
 def f5_runtime(tiny: dict[str, Any]) -> Runtime:
-    from voxcap.align.ctc import CTCAligner
+    from voxcap.aligners.ctc import CTCAligner
 
     # the tiny model speaks noise: verification (on for f5) would fail it and take it again;
     # that is tested on its own (test_verification_takes_the_tiny_f5s_noise_again)
@@ -141,7 +141,7 @@ def test_verification_takes_the_tiny_f5s_noise_again(tiny: dict[str, Any]) -> No
     """Verification is on for f5: the random model's noise fails every check, so each chunk is
     synthesised again with new seeds (the real F5 code path) until the takes run out; the
     narration stays whole and repeatable."""
-    from voxcap.align.ctc import CTCAligner
+    from voxcap.aligners.ctc import CTCAligner
 
     settings = Settings(engine="f5", aligner="ctc", device="cpu", f5_nfe_step=2, takes=2, **tiny)
     runtime = Runtime(settings)
@@ -253,7 +253,7 @@ def test_a_clip_without_text_is_transcribed_or_refused(
 def test_a_library_voice_is_prepared_once_and_cached(
     tiny: dict[str, Any], clip_wav: bytes, tmp_path: Path
 ) -> None:
-    from voxcap.align.ctc import CTCAligner
+    from voxcap.aligners.ctc import CTCAligner
 
     from .conftest import CLIP_TEXT
 

@@ -1,4 +1,4 @@
-"""Long-form alignment (voxcap.align.longform) on real speech made here: a 30-minute
+"""Long-form alignment (voxcap.aligners.longform) on real speech made here: a 30-minute
 continuous Piper narration, a 10-minute espeak-ng recording with its own word events as the
 reference (clean, under 20 dB and 10 dB of white noise, under a music-like tone bed, and with a
 text that has sentences the recording does not and misses some it has), and a 3-minute
@@ -21,8 +21,8 @@ from tests.longform import (
     with_noise,
     with_tone_bed,
 )
-from voxcap.align.ctcpath import best_path
-from voxcap.align.longform import WINDOW
+from voxcap.aligners.ctcpath import best_path
+from voxcap.aligners.longform import WINDOW
 from voxcap.domain import AlignmentReport
 from voxcap.pipeline import align
 from voxcap.runtime import Runtime

@@ -147,7 +147,7 @@ def test_speak_clones_a_library_voice_with_the_tiny_f5(
     """The F5 engine behind the handler: a random-weight model from local files, the CTC
     aligner with a random acoustic model (real pocketsphinx cannot place words in noise)."""
     pytest.importorskip("f5_tts")
-    from voxcap.align.ctc import CTCAligner
+    from voxcap.aligners.ctc import CTCAligner
     from voxcap.testing import tiny_ctc, tiny_f5
 
     from .conftest import CLIP_TEXT

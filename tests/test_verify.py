@@ -142,7 +142,7 @@ def test_words_files_carry_confidence_and_the_verification_block(runtime: Runtim
 def test_a_word_said_twice_next_to_a_word_the_dictionary_lacks(runtime: Runtime) -> None:
     """The free search may need the wide-beam decoder when the forced one did not: it must
     know the text's words too (a fresh aligner, as in a new process)."""
-    from voxcap.align.sphinx import SphinxAligner
+    from voxcap.aligners.sphinx import SphinxAligner
 
     text = "The zorblatt carried a wooden box near the harbour."
     result = speak(SpeechRequest(text), runtime)

@@ -67,8 +67,8 @@ def test_f5_clones_a_clip_the_same_way_for_the_same_seed(
 
 
 def test_mms_fa_times_piper_words_closely(sentence_results: list[SpeechResult]) -> None:
-    from voxcap.align.ctc import CTCAligner
-    from voxcap.align.timing import word_times
+    from voxcap.aligners.ctc import CTCAligner
+    from voxcap.aligners.timing import word_times
     from voxcap.text import prepare
 
     aligner = CTCAligner(cached("ctc"))
@@ -99,7 +99,7 @@ def test_whisper_transcribes_a_reference_clip(clip_wav: bytes) -> None:
 
 
 def test_mms_fa_aligns_a_long_recording_through_the_windows() -> None:
-    """Long-form CTC (voxcap.align.ctcpath) with the real model: 5 minutes of espeak-ng
+    """Long-form CTC (voxcap.aligners.ctcpath) with the real model: 5 minutes of espeak-ng
     speech, with its word events as the reference, and the same with an edited text."""
     from tests.longform import edited, espeak_recording, prose, score
     from voxcap.pipeline import align

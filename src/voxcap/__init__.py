@@ -30,6 +30,7 @@ _EXPORTS = {
     "VoxcapError": "voxcap.errors",
     "ProgressEvent": "voxcap.pipeline",
     "speak": "voxcap.pipeline",
+    "align": "voxcap.pipeline",
     "Runtime": "voxcap.runtime",
     "Settings": "voxcap.settings",
 }
@@ -52,11 +53,7 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
-    """Import an exported name on first use. ``align`` is the package :mod:`voxcap.align`,
-    which is callable as :func:`voxcap.pipeline.align` (so ``voxcap.align(audio, text)`` and
-    ``import voxcap.align.ctc`` both work, in any order)."""
-    if name == "align":
-        return importlib.import_module("voxcap.align")
+    """Import an exported name on first use."""
     if name not in _EXPORTS:
         raise AttributeError(f"module 'voxcap' has no attribute {name!r}")
     value = getattr(importlib.import_module(_EXPORTS[name]), name)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from voxcap import loudness as loudness_
 from voxcap import registry
-from voxcap.align import ALIGNERS
-from voxcap.align.longform import align_long
-from voxcap.align.timing import unplaced_words, word_times
+from voxcap.aligners import ALIGNERS
+from voxcap.aligners.longform import align_long
+from voxcap.aligners.timing import unplaced_words, word_times
 from voxcap.domain import AlignmentReport, Audio, SpeechRequest, SpeechResult, Word
 from voxcap.engines import ENGINES
 from voxcap.engines.base import Engine, SynthesisOptions
@@ -194,7 +194,7 @@ def align(
     language: str | None = None,
 ) -> SpeechResult:
     """Time every word of ``text`` in ``audio`` (a recording of that text), at any length
-    (:mod:`voxcap.align.longform`). Words that are not spoken and speech that is not in the
+    (:mod:`voxcap.aligners.longform`). Words that are not spoken and speech that is not in the
     text are reported in the result's ``alignment``. With ``verify`` (None:
     ``settings.verify`` is "on"), each sentence is checked too (:mod:`voxcap.verify`): the
     result's ``verification``, and a confidence per word.

@@ -13,8 +13,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from voxcap.align.base import Aligner
-from voxcap.align.timing import word_times
+from voxcap.aligners.base import Aligner
+from voxcap.aligners.timing import word_times
 from voxcap.audio import decode, peak_dbfs, resample, trim_silence
 from voxcap.domain import Audio, Reference
 from voxcap.errors import InvalidInput, VoiceAudioInvalid

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voxcap.align.base import Aligner, Check
-from voxcap.align.sphinx import SphinxAligner
+from voxcap.aligners.base import Aligner, Check
+from voxcap.aligners.sphinx import SphinxAligner
 from voxcap.domain import Audio, Reference, Verification
 from voxcap.engines.base import Engine, Span, Synthesis, SynthesisOptions
 from voxcap.errors import AlignmentError

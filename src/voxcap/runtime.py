@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voxcap import registry
-from voxcap.align import Aligner, create_aligner
+from voxcap.aligners import Aligner, create_aligner
 from voxcap.audio import AUDIO_SUFFIXES
 from voxcap.domain import Audio, Reference
 from voxcap.engines import ENGINES, Engine, create_engine
@@ -18,7 +18,7 @@ from voxcap.settings import Settings
 from voxcap.storage import keys
 
 if TYPE_CHECKING:
-    from voxcap.align.sphinx import SphinxAligner
+    from voxcap.aligners.sphinx import SphinxAligner
     from voxcap.asr import Transcriber
     from voxcap.brands import Brands
     from voxcap.storage import Store
@@ -157,7 +157,7 @@ class Runtime:
 
     def checker(self) -> SphinxAligner:
         """The aligner that verification searches with (:mod:`voxcap.verify`)."""
-        from voxcap.align.sphinx import SphinxAligner
+        from voxcap.aligners.sphinx import SphinxAligner
 
         aligner = self.aligner("sphinx")
         assert isinstance(aligner, SphinxAligner), "verification needs the sphinx aligner"

@@ -6,7 +6,7 @@ exactly as :func:`voxcap.pipeline.speak` joins sentences (``sentence_pause`` of 
 every sentence but the first), so the concatenated stream is the narration. Each piece carries
 the user's words that it completes, timed by the aligner on that sentence alone (or by the
 engine's own timings), in the same arithmetic as the whole-file path
-(:func:`voxcap.align.timing.word_times`), so a read-along display or live captions can show a
+(:func:`voxcap.aligners.timing.word_times`), so a read-along display or live captions can show a
 word as soon as its audio exists.
 
 A streaming engine (:class:`voxcap.engines.base.StreamingEngine`: F5, which packs sentences
@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from voxcap.align.base import Aligner
-from voxcap.align.timing import word_times
+from voxcap.aligners.base import Aligner
+from voxcap.aligners.timing import word_times
 from voxcap.domain import Audio, SpeechRequest, Word
 from voxcap.engines.base import Piece, Span, StreamingEngine, Synthesis, SynthesisOptions
 from voxcap.errors import NoEngineTimings

@@ -127,7 +127,7 @@ def _random_f5(
 
 def tiny_ctc(seed: int = 0) -> tuple[Any, tuple[str, ...]]:
     """A small random wav2vec2 CTC model over MMS_FA's alphabet (20 ms frames, as MMS_FA),
-    returning log-probabilities; and its labels. For :class:`voxcap.align.ctc.CTCAligner`."""
+    returning log-probabilities; and its labels. For :class:`voxcap.aligners.ctc.CTCAligner`."""
     torch = require("torch", extra="ctc")
     torchaudio = require("torchaudio", extra="ctc")
     labels = tuple(torchaudio.pipelines.MMS_FA.get_labels(star="*"))

@@ -2,7 +2,7 @@
 
 A forced aligner always "finds" every word, even one that was never spoken. Each take of a
 sentence (or of the sentences an engine spoke in one go) is therefore searched twice by
-pocketsphinx (:meth:`voxcap.align.sphinx.SphinxAligner.check`):
+pocketsphinx (:meth:`voxcap.aligners.sphinx.SphinxAligner.check`):
 
 - **forced**: the words in order, each with its *fit*: the mean, per 10 ms frame, of the log of
   its acoustic score relative to the best-scoring sound of that frame (a goodness of
@@ -30,14 +30,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from voxcap.align.base import Check
-from voxcap.align.sphinx import REDUCED
+from voxcap.aligners.base import Check
+from voxcap.aligners.sphinx import REDUCED
 from voxcap.domain import Audio, SentenceCheck, Status, Verification
 from voxcap.engines.base import Span
 from voxcap.text import Script
 
 if TYPE_CHECKING:
-    from voxcap.align.sphinx import SphinxAligner
+    from voxcap.aligners.sphinx import SphinxAligner
 
 LANGUAGES = frozenset({"en"})  # what verification reads: pocketsphinx's model is en-US
 DROP = 3.0  # a word this much below the typical fit is unclear: its sentence is suspect

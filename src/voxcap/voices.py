@@ -24,7 +24,7 @@ from pathlib import Path
 import pysubs2
 
 from voxcap import audio as audio_io
-from voxcap.align.base import Aligner
+from voxcap.aligners.base import Aligner
 from voxcap.domain import Audio, Reference, Voice
 from voxcap.errors import (
     AudioDecodeError,

@@ -21,8 +21,8 @@ import numpy as np
 
 from voxcap import models
 from voxcap._deps import require
-from voxcap.align.base import Found
-from voxcap.align.ctcpath import best_path
+from voxcap.aligners.base import Found
+from voxcap.aligners.ctcpath import best_path
 from voxcap.audio import resample
 from voxcap.domain import Audio
 from voxcap.engines.base import Span
@@ -63,7 +63,7 @@ class CTCAligner:
         self._lock = threading.Lock()
 
     def align(self, audio: Audio, tokens: list[str]) -> list[Span]:
-        """See :class:`voxcap.align.Aligner`."""
+        """See :class:`voxcap.aligners.Aligner`."""
         if not tokens:
             return []
         emission, edges = self._emission(audio)
@@ -96,7 +96,7 @@ class CTCAligner:
     def place(
         self, audio: Audio, sentences: Sequence[Sequence[str]], garbage: bool = False
     ) -> Found:
-        """See :class:`voxcap.align.Aligner`: :func:`voxcap.align.ctcpath.best_path` over the
+        """See :class:`voxcap.aligners.Aligner`: :func:`voxcap.aligners.ctcpath.best_path` over the
         window's emissions, where sentences may be skipped and the text may end anywhere."""
         if not any(sentences):
             return Found([], [], [])

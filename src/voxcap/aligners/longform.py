@@ -2,7 +2,7 @@
 
 One search over a whole long recording costs more than linearly and fails on long continuous
 speech. Here the recording is walked in windows of :data:`WINDOW` seconds. In each window the
-aligner places as much of the text as the window holds (:meth:`voxcap.align.Aligner.place`:
+aligner places as much of the text as the window holds (:meth:`voxcap.aligners.Aligner.place`:
 the end is free, whole sentences may be skipped); the words that end more than :data:`KEEP`
 seconds before the window's end are kept, and the next window starts where the last kept word
 ends. The cost is one short search per window, so it grows linearly with the length, and no
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from voxcap.align.base import Aligner, Found
+from voxcap.aligners.base import Aligner, Found
 from voxcap.domain import Audio
 from voxcap.engines.base import Span
 

@@ -2,7 +2,7 @@
 
 The audio is resampled to 16 kHz (the model's only rate) and padded with quiet noise so the
 model's silence states can absorb the leading/trailing silence instead of the first/last word.
-Words missing from the dictionary get a pronunciation from espeak-ng (:mod:`voxcap.align.g2p`).
+Words missing from the dictionary get a pronunciation from espeak-ng (:mod:`voxcap.aligners.g2p`).
 When the search fails with the normal beams it is run once more with wide beams.
 """
 
@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from voxcap.align.base import Check, Found
-from voxcap.align.g2p import pronounce
+from voxcap.aligners.base import Check, Found
+from voxcap.aligners.g2p import pronounce
 from voxcap.audio import resample
 from voxcap.domain import Audio
 from voxcap.engines.base import Span
@@ -65,7 +65,7 @@ class SphinxAligner:
         self._lock = threading.Lock()
 
     def align(self, audio: Audio, tokens: list[str]) -> list[Span]:
-        """See :class:`voxcap.align.Aligner`."""
+        """See :class:`voxcap.aligners.Aligner`."""
         if not tokens:
             return []
         pcm = _pcm16k(audio)
@@ -81,7 +81,7 @@ class SphinxAligner:
     def place(
         self, audio: Audio, sentences: Sequence[Sequence[str]], garbage: bool = False
     ) -> Found:
-        """See :class:`voxcap.align.Aligner`: a grammar of the text where each sentence may
+        """See :class:`voxcap.aligners.Aligner`: a grammar of the text where each sentence may
         be skipped and the text may end after any word, garbage words before it.
 
         The search runs again with wide beams when it fails, or (without garbage) when it

@@ -23,7 +23,7 @@ class Found:
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """What :meth:`voxcap.align.sphinx.SphinxAligner.check` found in a take of some text: the
+    """What :meth:`voxcap.aligners.sphinx.SphinxAligner.check` found in a take of some text: the
     forced alignment of its tokens (None where the words could not all be placed: missing or
     cut short) with each token's fit (higher is better), and the tokens a free search heard,
     where any word may be left out or said twice (None: the search found nothing)."""
@@ -59,7 +59,7 @@ class Aligner(Protocol):
         self, audio: Audio, sentences: Sequence[Sequence[str]], garbage: bool = False
     ) -> Found:
         """Place as much of the text as the audio holds: a window of a longer recording
-        (:mod:`voxcap.align.longform`).
+        (:mod:`voxcap.aligners.longform`).
 
         The text may run on past the audio's end (the end is free), and whole sentences of
         it may be missing from the audio (they are skipped). With ``garbage``, speech that is

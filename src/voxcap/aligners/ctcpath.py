@@ -1,5 +1,5 @@
 """The best CTC path through a window's text, where the text may end anywhere and whole
-sentences may be skipped (:meth:`voxcap.align.ctc.CTCAligner.place`).
+sentences may be skipped (:meth:`voxcap.aligners.ctc.CTCAligner.place`).
 
 A Viterbi search over the standard CTC topology (blank, c1, blank, c2, ... blank per sentence)
 in numpy, one vectorised step per frame: O(frames x states) time, and one byte per frame and
