@@ -25,7 +25,8 @@ from voxcap.errors import (
 )
 from voxcap.settings import Settings
 from voxcap.storage import create_store
-from voxcap.voices import VoiceLibrary, transcript_text
+from voxcap.transcripts import transcript_text
+from voxcap.voices import VoiceLibrary
 
 from .conftest import CLIP_TEXT
 from .servers import S3Server

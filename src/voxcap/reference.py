@@ -28,6 +28,10 @@ MIN_SECONDS = 1.0
 
 
 SILENT_DBFS = -50.0
+KEPT_SECONDS = 30.0  # longest clip a voice keeps (a cloning engine uses its first 12 s)
+BEST_SECONDS = (3.0, MAX_SECONDS)  # the clip length that clones best
+TRIM_NOTE = 0.5  # silence trimmed off a clip that is worth telling the user about, s
+QUIET_DBFS = -20.0  # a clip peaking below this was recorded too far from the microphone
 Transcribe = Callable[[Audio], str]  # speech recognition for a clip that came without text
 
 
@@ -116,3 +120,35 @@ class ReferenceCache:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return reference
+
+
+def kept_clip(clip: Audio) -> tuple[Audio, tuple[str, ...]]:
+    """A voice's clip as the library keeps it: mono 24 kHz, silence trimmed, 1-30 s of
+    speech; and advice on it (what a user sees beside it). Raises VoiceAudioInvalid."""
+    peak = peak_dbfs(clip)
+    if peak < SILENT_DBFS:
+        raise VoiceAudioInvalid("the clip is silent")
+    trimmed = trim_silence(clip)
+    if not MIN_SECONDS <= trimmed.duration <= KEPT_SECONDS:
+        raise VoiceAudioInvalid(
+            f"the clip has {trimmed.duration:.1f} s of speech after trimming silence; "
+            f"give {MIN_SECONDS:.0f}-{KEPT_SECONDS:.0f} s"
+        )
+    notes = []
+    if clip.duration - trimmed.duration >= TRIM_NOTE:
+        notes.append(
+            f"trimmed {clip.duration - trimmed.duration:.1f} s of silence: "
+            f"{trimmed.duration:.1f} s of speech kept"
+        )
+    if trimmed.duration < BEST_SECONDS[0]:
+        notes.append(
+            f"short: {trimmed.duration:.1f} s of speech; "
+            f"{BEST_SECONDS[0]:.0f}-{BEST_SECONDS[1]:.0f} s clones best"
+        )
+    elif trimmed.duration > BEST_SECONDS[1]:
+        notes.append(
+            f"long: a cloning engine uses the first {BEST_SECONDS[1]:.0f} s, cut at a pause"
+        )
+    if peak < QUIET_DBFS:
+        notes.append(f"quiet: it peaks at {peak:.0f} dBFS; record closer to the microphone")
+    return resample(trimmed, RATE), tuple(notes)

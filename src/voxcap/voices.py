@@ -8,56 +8,42 @@ file and rename it into place, so nobody reads a half-written file.
 from __future__ import annotations
 
 import builtins
-import csv
 import fcntl
 import hashlib
-import io
 import json
 import logging
 import secrets
 import time
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pysubs2
-
 from voxcap import audio as audio_io
 from voxcap.aligners.base import Aligner
-from voxcap.domain import Audio, Reference, Voice
+from voxcap.domain import Reference, Voice
 from voxcap.errors import (
     AudioDecodeError,
     AuthRejected,
-    InvalidInput,
     ObjectExists,
     ObjectNotFound,
     TooLarge,
     UrlRefused,
-    VoiceAudioInvalid,
     VoiceExists,
     VoiceNotFound,
 )
 from voxcap.fetch import FetchPolicy, display_url, fetch
 from voxcap.reference import (
     DECODED_SECONDS,
-    MIN_SECONDS,
-    SILENT_DBFS,
     Transcribe,
+    kept_clip,
     prepare_reference,
 )
-from voxcap.reference import MAX_SECONDS as CLONED_SECONDS
 from voxcap.reference import RATE as REFERENCE_RATE
 from voxcap.settings import Settings
 from voxcap.storage import Store, keys
 from voxcap.storage.local import write_atomic
 
 log = logging.getLogger(__name__)
-
-MAX_SECONDS = 30.0  # longest clip kept (a cloning engine uses at most its first 12 s)
-BEST_SECONDS = (3.0, CLONED_SECONDS)  # the clip length that clones best
-TRIM_NOTE = 0.5  # silence trimmed off a clip that is worth telling the user about, s
-QUIET_DBFS = -20.0  # a clip peaking below this was recorded too far from the microphone
 
 
 class VoiceLibrary:
@@ -153,7 +139,7 @@ class VoiceLibrary:
             raise VoiceExists(f"voice {name!r} already exists; delete it or replace it")
         if len(data) > self.settings.max_voice_bytes:
             raise TooLarge(f"the clip is over the limit of {self.settings.max_voice_bytes:,} bytes")
-        reference, notes = _reference(audio_io.decode(data, filename, DECODED_SECONDS))
+        reference, notes = kept_clip(audio_io.decode(data, filename, DECODED_SECONDS))
         if not transcript.strip() and self.transcribe is not None:
             transcript = self.transcribe(reference)
             notes = (*notes, "transcribed by speech recognition: check the transcript")
@@ -376,74 +362,3 @@ def _new_version() -> str:
 
 def _folder(key: str) -> str:
     return key.rsplit("/", 1)[0] + "/"
-
-
-def _reference(clip: Audio) -> tuple[Audio, tuple[str, ...]]:
-    """Mono 24 kHz, silence trimmed; 1-30 s of speech; and advice on the clip (what a user
-    sees beside it). Raises VoiceAudioInvalid."""
-    peak = audio_io.peak_dbfs(clip)
-    if peak < SILENT_DBFS:
-        raise VoiceAudioInvalid("the clip is silent")
-    trimmed = audio_io.trim_silence(clip)
-    if not MIN_SECONDS <= trimmed.duration <= MAX_SECONDS:
-        raise VoiceAudioInvalid(
-            f"the clip has {trimmed.duration:.1f} s of speech after trimming silence; "
-            f"give {MIN_SECONDS:.0f}-{MAX_SECONDS:.0f} s"
-        )
-    notes = []
-    if clip.duration - trimmed.duration >= TRIM_NOTE:
-        notes.append(
-            f"trimmed {clip.duration - trimmed.duration:.1f} s of silence: "
-            f"{trimmed.duration:.1f} s of speech kept"
-        )
-    if trimmed.duration < BEST_SECONDS[0]:
-        notes.append(
-            f"short: {trimmed.duration:.1f} s of speech; "
-            f"{BEST_SECONDS[0]:.0f}-{BEST_SECONDS[1]:.0f} s clones best"
-        )
-    elif trimmed.duration > BEST_SECONDS[1]:
-        notes.append(
-            f"long: a cloning engine uses the first {BEST_SECONDS[1]:.0f} s, cut at a pause"
-        )
-    if peak < QUIET_DBFS:
-        notes.append(f"quiet: it peaks at {peak:.0f} dBFS; record closer to the microphone")
-    return audio_io.resample(trimmed, REFERENCE_RATE), tuple(notes)
-
-
-# ---------------------------------------------------------------- transcripts
-def _subtitles(data: str, fmt: str) -> str:
-    subs = pysubs2.SSAFile.from_string(data, format_=fmt)
-    return " ".join(e.plaintext.replace("\n", " ").strip() for e in subs if e.plaintext.strip())
-
-
-def _csv_text(data: str) -> str:
-    rows = list(csv.DictReader(io.StringIO(data)))
-    if not rows:
-        return ""
-    column = "text" if "text" in rows[0] else next(iter(rows[0]))
-    return " ".join((r[column] or "").strip() for r in rows if (r[column] or "").strip())
-
-
-TRANSCRIPT_READERS: dict[str, Callable[[str], str]] = {
-    ".txt": lambda data: " ".join(data.split()),
-    ".srt": lambda data: _subtitles(data, "srt"),
-    ".vtt": lambda data: _subtitles(data, "vtt"),
-    ".csv": _csv_text,
-}
-
-
-def transcript_text(data: bytes, filename: str) -> str:
-    """Plain text of a transcript file (.txt, .srt, .vtt or .csv with a ``text`` column)."""
-    suffix = Path(filename).suffix.lower() or ".txt"
-    if suffix not in TRANSCRIPT_READERS:
-        raise InvalidInput(
-            f"unknown transcript type {suffix!r}; use one of {', '.join(TRANSCRIPT_READERS)}"
-        )
-    try:
-        text = data.decode("utf-8-sig")
-        words = TRANSCRIPT_READERS[suffix](text).strip()
-    except (UnicodeDecodeError, ValueError, KeyError, pysubs2.Pysubs2Error) as exc:
-        raise InvalidInput(f"cannot read transcript {filename}: {exc}") from None
-    if not words and text.strip():
-        raise InvalidInput(f"cannot read transcript {filename}: no {suffix[1:]} text in it")
-    return words

@@ -35,7 +35,7 @@ def add(
     """Add a voice from a clip (1-30 s of speech after trimming silence)."""
 
     def run() -> None:
-        from voxcap.voices import transcript_text
+        from voxcap.transcripts import transcript_text
 
         if transcript is not None and transcript_file is not None:
             raise InvalidInput("give --transcript or --transcript-file, not both")

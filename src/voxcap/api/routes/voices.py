@@ -16,7 +16,8 @@ from voxcap.domain import Voice
 from voxcap.errors import InvalidRequest
 from voxcap.runtime import Runtime
 from voxcap.schemas import describe
-from voxcap.voices import VoiceLibrary, transcript_text
+from voxcap.transcripts import transcript_text
+from voxcap.voices import VoiceLibrary
 
 router = APIRouter(prefix="/v1/voices")
 
