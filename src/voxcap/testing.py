@@ -46,7 +46,8 @@ def base_f5(folder: Path, seed: int = 0) -> dict[str, Any]:
     2,545-symbol vocabulary) and the released Vocos architecture (charactr/vocos-mel-24khz),
     with random weights, into ``folder``: F5's real size and speed without its weights (the
     output is noise)."""
-    from voxcap.engines.f5 import VOCAB, load_config
+    from voxcap.engines.f5 import VOCAB
+    from voxcap.engines.f5_model import load_config
 
     yaml = require("yaml", extra="f5")
     folder.mkdir(parents=True, exist_ok=True)
@@ -74,9 +75,9 @@ def _random_f5(
     backbone size, saved as the released files are laid out."""
     torch = require("torch", extra="f5")
     yaml = require("yaml", extra="f5")
-    from voxcap.engines.f5 import _import_f5, load_config
+    from voxcap.engines.f5_model import import_f5, load_config
 
-    f5 = _import_f5()
+    f5 = import_f5()
     torch.manual_seed(seed)
     config = load_config(str(folder / config_name))["model"]
     mel, arch = config["mel_spec"], config["arch"]

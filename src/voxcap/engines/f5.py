@@ -8,24 +8,18 @@ generated several at a time in one batch and stitched with a cross-fade, and the
 every chunk is kept, so every sentence's span in the audio is exact (sentences spoken in one
 chunk share its span, and the aligner times them together).
 
-Only F5's inference modules are imported (``f5_tts.model.cfm``, ``backbones.dit``, ``modules``,
-``utils``): the package's ``__init__`` also imports its trainer, which needs wandb, datasets and
-accelerate, none of which inference uses.
+F5's own code is imported and its files read by :mod:`voxcap.engines.f5_model`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import importlib.metadata
 import importlib.resources
 import importlib.util
-import io
 import logging
 import secrets
-import sys
 import threading
-import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,11 +32,11 @@ from voxcap import models
 from voxcap._deps import require
 from voxcap.domain import Audio, Reference
 from voxcap.engines.base import Piece, Progress, Span, Synthesis, SynthesisOptions
+from voxcap.engines.f5_model import f5_output, import_f5, load_config, state_dict
 from voxcap.engines.stitching import stitch, stitch_step
 from voxcap.errors import (
     EngineError,
     InvalidInput,
-    MissingDependency,
     ModelNotFound,
     VoiceNotFound,
 )
@@ -51,7 +45,6 @@ from voxcap.text import Script, Sentence, Token
 
 log = logging.getLogger(__name__)
 
-F5_VERSION = "1.1.22"  # the f5-tts release whose model API this module calls
 BUNDLED = "default"  # the English example clip that ships in f5-tts
 BUNDLED_CLIP = "infer/examples/basic/basic_ref_en.wav"
 BUNDLED_TEXT = "Some call me nature, others call me mother nature."
@@ -106,7 +99,7 @@ class F5Engine:
     def __init__(self, settings: Settings | None = None, options: F5Options | None = None) -> None:
         self.settings = settings or Settings()
         self._torch = require("torch", extra="f5")
-        self._f5 = _import_f5()
+        self._f5 = import_f5()
         self.device = models.pick_device(self.settings.device)
         self.options = options or F5Options.of(self.settings, self.device)
         self.dtype = (
@@ -170,7 +163,7 @@ class F5Engine:
         log.info(
             "loading F5 %s from %s on %s", self.settings.f5_model, paths["checkpoint"], self.device
         )
-        with _f5_output():
+        with f5_output():
             vocab_map, vocab_size = f5.utils.get_tokenizer(str(paths["vocab"]), "custom")
             backbone = getattr(f5.backbones, config["model"]["backbone"])
             model = f5.cfm.CFM(
@@ -183,7 +176,7 @@ class F5Engine:
                 odeint_kwargs={"method": "euler"},
                 vocab_char_map=vocab_map,
             )
-            model.load_state_dict(_state_dict(torch, paths["checkpoint"]))
+            model.load_state_dict(state_dict(torch, paths["checkpoint"]))
             model = model.to(self.device, self.dtype).eval()
             vocos = require("vocos", extra="f5").Vocos
             vocoder = vocos.from_hparams(str(paths["vocoder_config"]))
@@ -292,7 +285,7 @@ class F5Engine:
         text = self._f5.utils.convert_char_to_pinyin([ref_text + c.text for c in batch])
         duration = torch.tensor([c.frames for c in batch], device=self.device)
         try:
-            with self._run_lock, torch.inference_mode(), _f5_output():
+            with self._run_lock, torch.inference_mode(), f5_output():
                 mel, _ = model.sample(
                     cond=cond.expand(len(batch), -1),
                     text=text,
@@ -387,79 +380,3 @@ def split(tokens: tuple[Token, ...], budget: int) -> list[tuple[Token, ...]]:
     if current:
         runs.append(tuple(current))
     return runs
-
-
-# ---------------------------------------------------------------- F5 itself
-def _import_f5() -> types.SimpleNamespace:
-    """F5's inference modules, imported without ``f5_tts.model.__init__`` (see above)."""
-    try:
-        version = importlib.metadata.version("f5-tts")
-    except importlib.metadata.PackageNotFoundError:
-        raise MissingDependency(
-            "f5-tts is not installed; install it with: pip install 'voxcap[f5]' && "
-            "pip install --no-deps -r requirements/f5-tts.txt (docs/F5.md)"
-        ) from None
-    if version != F5_VERSION:
-        raise MissingDependency(
-            f"f5-tts {version} is installed but voxcap supports {F5_VERSION}; "
-            f"pip install --no-deps f5-tts=={F5_VERSION}"
-        )
-    if "f5_tts.model" not in sys.modules:
-        spec = importlib.util.find_spec("f5_tts")
-        assert spec is not None and spec.submodule_search_locations is not None
-        package = types.ModuleType("f5_tts.model")
-        package.__path__ = [str(Path(p) / "model") for p in spec.submodule_search_locations]
-        sys.modules["f5_tts.model"] = package
-    return types.SimpleNamespace(
-        cfm=require("f5_tts.model.cfm", extra="f5"),
-        backbones=require("f5_tts.model.backbones.dit", extra="f5"),
-        utils=require("f5_tts.model.utils", extra="f5"),
-    )
-
-
-def load_config(name: str) -> dict[str, Any]:
-    """An F5 model config: a name shipped in f5-tts (``F5TTS_v1_Base``) or a YAML path."""
-    yaml = require("yaml", extra="f5")
-    path = Path(name)
-    if path.suffix in (".yaml", ".yml"):
-        if not path.is_file():
-            raise ModelNotFound(f"F5 config {path} does not exist")
-        text = path.read_text()
-    else:
-        shipped = importlib.resources.files("f5_tts").joinpath(f"configs/{name}.yaml")
-        if not shipped.is_file():
-            raise InvalidInput(f"f5-tts has no model config {name!r} (e.g. F5TTS_v1_Base)")
-        text = shipped.read_text()
-    config: dict[str, Any] = yaml.safe_load(text)
-    return config
-
-
-def _state_dict(torch: Any, path: Path) -> dict[str, Any]:
-    """The EMA weights of an F5 checkpoint (.safetensors or .pt), as F5 itself reads them."""
-    if path.suffix == ".safetensors":
-        state = require("safetensors.torch", extra="f5").load_file(str(path), device="cpu")
-    else:
-        state = torch.load(path, map_location="cpu", weights_only=True)["ema_model_state_dict"]
-    drop = {
-        "initted",
-        "step",
-        "mel_spec.mel_stft.mel_scale.fb",
-        "mel_spec.mel_stft.spectrogram.window",
-    }
-    cleaned = {k.replace("ema_model.", "", 1): v for k, v in state.items()}
-    return {k: v for k, v in cleaned.items() if k not in drop}
-
-
-class _LogWriter(io.TextIOBase):
-    def write(self, text: str) -> int:
-        for line in text.splitlines():
-            if line.strip():
-                log.info("f5: %s", line.strip())
-        return len(text)
-
-
-@contextlib.contextmanager
-def _f5_output() -> Iterator[None]:
-    """F5's own prints go to logging, not to the user's terminal or the JSON on stdout."""
-    with contextlib.redirect_stdout(_LogWriter()):
-        yield
