@@ -125,6 +125,22 @@ def clip_file(folder: Path, clip_wav: bytes) -> Path:
     return path
 
 
+VIDEO_LINK = "//ul[@id='downloads']//a[starts-with(., 'video')]"
+
+
+def downloaded_streams(link: WebElement, folder: Path) -> list[str]:
+    """The kinds of stream ("video", "audio") in the file a download link gives."""
+    path = folder / "download.mp4"
+    path.write_bytes(httpx.get(link.get_attribute("href") or "").content)
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", path],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return probe.stdout.split()
+
+
 def narrate(driver: WebDriver, text: str) -> list[str]:
     """Type ``text``, submit from the keyboard, and return every progress label seen."""
     box = by_id(driver, "text")
@@ -351,16 +367,8 @@ def test_a_verified_narration_with_video_shows_confidence_and_the_rendered_video
     ready = "return !video.seeking && video.readyState >= 2"
     until(browser, "the frame", lambda: browser.execute_script(ready))
     time.sleep(1.0)
-    link = browser.find_element(By.XPATH, "//ul[@id='downloads']//a[starts-with(., 'video')]")
-    path = tmp_path / "video.mp4"
-    path.write_bytes(httpx.get(link.get_attribute("href")).content)
-    probe = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", path],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert probe.stdout.split() == ["video", "audio"]
+    link = browser.find_element(By.XPATH, VIDEO_LINK)
+    assert downloaded_streams(link, tmp_path) == ["video", "audio"]
     # the flair asked for on the page reached the captions (issue 25)
     ass = browser.find_element(By.XPATH, "//ul[@id='downloads']//a[starts-with(., 'ass')]")
     subs = pysubs2.SSAFile.from_string(httpx.get(ass.get_attribute("href")).text)
@@ -403,19 +411,10 @@ def test_a_recording_is_captioned_edited_and_retimed_into_a_video(
     box.send_keys(" ".join(edited))
     by_id(browser, "video-on").click()
     by_id(browser, "retime").click()
-    video_link = "//ul[@id='downloads']//a[starts-with(., 'video')]"
-    link = until(browser, "the video", lambda: browser.find_elements(By.XPATH, video_link), 180)
+    link = until(browser, "the video", lambda: browser.find_elements(By.XPATH, VIDEO_LINK), 180)
     shown = [w.text for w in browser.find_elements(By.CSS_SELECTOR, "#words .word")]
     assert shown == edited  # the text as fixed, word for word
-    path = tmp_path / "video.mp4"
-    path.write_bytes(httpx.get(link[0].get_attribute("href")).content)
-    probe = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", path],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert probe.stdout.split() == ["video", "audio"]
+    assert downloaded_streams(link[0], tmp_path) == ["video", "audio"]
     srt = browser.find_element(By.XPATH, "//ul[@id='downloads']//a[starts-with(., 'srt')]")
     cues = pysubs2.SSAFile.from_string(httpx.get(srt.get_attribute("href")).text)
     assert " ".join(e.plaintext.replace("\n", " ") for e in cues).split() == shown
