@@ -97,6 +97,20 @@ def test_a_recording_by_url_without_text(api: Api, clip_server: str) -> None:
     assert difflib.SequenceMatcher(None, heard, said).ratio() >= 0.9, heard  # tiny.en: ~5 % WER
 
 
+def test_a_recording_over_the_limit_is_refused_from_its_header(
+    tmp_path: Path, runtime: Runtime
+) -> None:
+    long = io.BytesIO()  # 10 minutes of near silence: a small FLAC, never decoded by the API
+    sf.write(long, np.full(8_000 * 600, 1e-4, np.float32), 8_000, format="FLAC")
+    with live_api(tmp_path, runtime, max_audio_seconds=60) as small, small.client() as client:
+        refused = client.post("/v1/align", files={"audio": ("long.flac", long.getvalue())})
+        assert error_of(refused, 413) == "audio_too_long"
+        assert "long.flac is longer than the limit of 60 s" in refused.json()["error"]["message"]
+        junk = client.post("/v1/align", files={"audio": ("a.m3u8", b"#EXTM3U\nfile:///etc/x\n")})
+        assert error_of(junk, 422) == "audio_unreadable"  # no playlists, nothing nested
+        assert client.get("/v1/jobs").json()["jobs"] == []  # nothing was queued
+
+
 def test_what_has_no_speech_is_refused_clearly(api: Api, tmp_path: Path) -> None:
     silence = io.BytesIO()
     sf.write(silence, np.zeros(16_000 * 4, np.float32), 16_000, format="WAV")

@@ -4,6 +4,7 @@ the recording is transcribed first (``voxcap[asr]``); the job's result has the s
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +15,7 @@ from pydantic import ValidationError
 
 from voxcap.api.deps import Caller, PoolsDep, QueueDep, RuntimeDep
 from voxcap.api.routes.speech import finished
-from voxcap.errors import InvalidRequest
+from voxcap.errors import AudioDecodeError, AudioTooLong, InvalidRequest
 from voxcap.runtime import Runtime
 from voxcap.schemas import AlignJob, AlignTask, describe
 from voxcap.storage import keys
@@ -52,9 +53,7 @@ async def submit(
     await pools.io.run(check, spec, rt)
     task = spec.model_dump()
     if data is not None:
-        from voxcap.audio import decode
-
-        await pools.io.run(decode, data, filename, rt.settings.max_audio_seconds)
+        await pools.io.run(checked_upload, data, filename, rt.settings.max_audio_seconds)
         key = keys.upload(uuid.uuid4().hex, Path(filename).suffix)
         await pools.io.run(rt.store.put, key, data, "application/octet-stream")
         task = AlignTask(**task, upload=key).model_dump()
@@ -79,6 +78,31 @@ def check(spec: AlignJob, rt: Runtime) -> None:
         from voxcap.video import ffmpeg
 
         ffmpeg()
+
+
+def checked_upload(data: bytes, filename: str, max_seconds: float) -> None:
+    """The upload is media with a sound track, not longer than ``max_seconds``: read from its
+    header by ffprobe (a local file, the media formats only), never decoded here, so a
+    small file that would decode to hours of samples costs the API nothing. The worker's
+    decode bounds what a header does not say.
+
+    Raises:
+        AudioDecodeError: empty, not media, or no sound track. AudioTooLong: over the limit.
+    """
+    from voxcap.video import probe
+
+    name = Path(filename).name or "recording"
+    if not data:
+        raise AudioDecodeError(f"{name} is empty")
+    with tempfile.TemporaryDirectory(prefix="voxcap-upload-") as folder:
+        path = Path(folder) / f"recording{Path(name).suffix[:8]}"
+        path.write_bytes(data)
+        info = probe(path, AudioDecodeError)
+    if not any(s.get("codec_type") == "audio" for s in info.get("streams", [])):
+        raise AudioDecodeError(f"{name} has no audio track")
+    seconds = float(info.get("format", {}).get("duration") or 0)
+    if seconds > max_seconds:
+        raise AudioTooLong(f"{name} is longer than the limit of {max_seconds:g} s")
 
 
 async def _upload(request: Request) -> tuple[AlignJob, bytes, str]:
