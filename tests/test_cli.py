@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -195,6 +196,40 @@ def test_play_without_a_player_says_so_before_speaking(tmp_path: Path) -> None:
     run = voxcap("speak", "Hello.", "--play", "--out", str(tmp_path / "o"), env={"PATH": "/none"})
     assert run.returncode == 2 and "(missing_dependency): --play needs a player" in run.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_play_without_an_audio_device_warns(tmp_path: Path) -> None:
+    """newuser.md #7: ffplay exits 0 after "audio open failed", so `--play` was silent. The
+    real ffplay on a machine with no sound card: a warning, and the files all the same."""
+    cards = Path("/proc/asound/cards")
+    if cards.exists() and "no soundcards" not in cards.read_text():
+        pytest.skip("this machine has a sound card")
+    if shutil.which("aplay") or not shutil.which("ffplay"):
+        pytest.skip("ffplay is not the player here")
+    run = voxcap("speak", "Hello there.", "--play", "--out", str(tmp_path / "o"))
+    assert run.returncode == 0, run.stderr
+    assert "could not play the narration" in run.stderr and "ffplay" in run.stderr
+    assert (tmp_path / "o" / "speech.wav").stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("speak", "hi", "--caption-style", "fancy"), "'fancy' is not one of 'karaoke'"),
+        (("speak", "hi", "--max-words", "0"), "'--max-words': Input should be greater than"),
+        (("models", "download", "nope"), "'nope' is not one of 'f5'"),
+        (("speak", "hi", "--bogus"), "No such option: --bogus"),
+    ],
+)
+def test_a_bad_option_is_one_documented_line(args: tuple[str, ...], says: str) -> None:
+    """newuser.md #19: a bad option printed click's usage box, not docs/CLI.md's
+    ``error (invalid_input): ...`` line."""
+    run = voxcap(*args)
+    assert run.returncode == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error (invalid_input): "), run.stderr
+    assert says in lines[0] and "--help`)" in lines[0]
+    assert "╭" not in run.stderr and "Usage:" not in run.stderr
 
 
 def test_an_empty_setting_is_unset(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,7 +23,7 @@ from voxcap.settings import Settings
 from voxcap.storage import MAX_EXPIRES, Store, create_store, keys
 from voxcap.storage.local import SECRET_FILE
 
-from .servers import S3Server, uvicorn_server
+from .servers import S3Server, run_voxcap, uvicorn_server
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +165,27 @@ def test_s3_missing_bucket_and_unreachable_endpoint(
     )
     with pytest.raises(StorageError, match=r"cannot reach S3 endpoint http://127\.0\.0\.1:9"):
         create_store(dead).put("outputs/j/a.txt", b"a")
+
+
+def test_cli_checks_s3_credentials_before_any_work(
+    s3_server: S3Server, s3_bucket: str, tmp_path: Path
+) -> None:
+    """newuser.md #17: a wrong S3 secret was found only after the synthesis. Here the engine
+    (F5 without its weights) would fail the moment it loads: the store's refusal comes first."""
+    env = {
+        "AWS_ACCESS_KEY_ID": s3_server.access_key,
+        "AWS_SECRET_ACCESS_KEY": "wrong",
+        "VOXCAP_STORAGE": f"s3://{s3_bucket}/preflight",
+        "VOXCAP_S3_ENDPOINT_URL": s3_server.endpoint,
+        "VOXCAP_S3_REGION": "us-east-1",
+        "VOXCAP_S3_ADDRESSING": "path",
+        "VOXCAP_ENGINE": "f5",
+        "VOXCAP_MODEL_DIR": str(tmp_path / "no-models"),
+    }
+    run = run_voxcap("speak", "Hello there.", env=env)
+    assert run.returncode == 1 and "(storage_auth_failed)" in run.stderr, run.stderr
+    assert "model_not_found" not in run.stderr
+    right = run_voxcap(
+        "speak", "Hello there.", env={**env, "AWS_SECRET_ACCESS_KEY": s3_server.secret_key}
+    )
+    assert "(model_not_found)" in right.stderr, right.stderr  # past the store: the engine's turn

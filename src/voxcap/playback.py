@@ -2,8 +2,8 @@
 
 The 16-bit PCM of each streamed chunk goes to a player process's stdin: ``aplay``
 (alsa-utils) or ``ffplay`` (ffmpeg), whichever is installed, in that order. The player dies
-with voxcap. Without an audio device the player fails; that is reported once and the files are
-written all the same.
+with voxcap. Without an audio device the player fails; that is reported once (a warning with
+the player's last error line) and the files are written all the same.
 """
 
 from __future__ import annotations
@@ -88,16 +88,21 @@ class Player:
             self._process.stdin.close()
         except BrokenPipeError:
             pass
-        if self._process.wait() != 0:
-            self._fail()
+        self._fail()
 
     def _fail(self) -> None:
+        """Warn once if the player failed: a non-zero exit, or anything it said on stderr
+        (both players are told to speak only of errors; ffplay exits 0 when it could not
+        open the audio device)."""
         if self._failed or self._process is None:
             return
         self._failed = True
-        self._process.wait()
+        returncode = self._process.wait()
         assert self._process.stderr is not None
-        reason = self._process.stderr.read().decode(errors="replace").strip()[-300:]
+        said = self._process.stderr.read().decode(errors="replace").strip()
+        if returncode == 0 and not said:
+            return
+        reason = said.splitlines()[-1][-300:] if said else f"exit status {returncode}"
         log.warning("could not play the narration (%s): %s", self.executable, reason)
 
 

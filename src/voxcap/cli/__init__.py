@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
+# typer (>= 0.29) carries its own copy of click: its usage errors are these
+from typer import Abort
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
 from voxcap.cli.align import align
-from voxcap.cli.app import app
+from voxcap.cli.app import app, err
 from voxcap.cli.brands import brands_app
 from voxcap.cli.captions import app as captions_app
 from voxcap.cli.doctor import doctor
@@ -35,4 +41,30 @@ def main() -> None:
     except Exception:  # noqa: BLE001 - bad settings are reported by the command itself
         level = "WARNING"
     configure(level)
-    app()
+    sys.exit(run_app())
+
+
+def run_app(args: list[str] | None = None) -> int:
+    """Run the app; a bad option or argument is one line, ``error (invalid_input): ...``,
+    and exit code 2, like every other bad input (not click's usage box)."""
+    try:
+        code = app(args=args, standalone_mode=False)
+    except NoArgsIsHelpError as exc:  # the help, as click gives it
+        err.print(exc.format_message(), highlight=False, markup=False)
+        return exc.exit_code
+    except UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "voxcap"
+        message = exc.format_message().replace("\n", " ").replace("Value error, ", "")
+        err.print(
+            f"[bold red]error[/] (invalid_input): {message} (see `{where} --help`)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return 2
+    except ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except Abort:
+        err.print("aborted")
+        return 1
+    return code if isinstance(code, int) else 0

@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 
 from voxcap.cli.app import comma_list, guarded, progress_bar, runtime
-from voxcap.cli.common import caption_options, deliver, finish, read_text, video_plan
+from voxcap.cli.common import (
+    caption_options,
+    check_destination,
+    deliver,
+    finish,
+    read_text,
+    video_plan,
+)
 from voxcap.cli.options import (
     Aligner,
     Animation,
@@ -105,7 +112,7 @@ def align(
     def run() -> None:
         from voxcap.audio import decode
         from voxcap.captions import parse_formats
-        from voxcap.export import check_writable, render
+        from voxcap.export import render
         from voxcap.pipeline import align as run_align
 
         started = time.perf_counter()
@@ -122,8 +129,7 @@ def align(
         rt = runtime(asr_model=asr_model)
         if body is None:
             rt.transcriber()  # voxcap[asr] and its model, before the work
-        if out_dir is not None:
-            check_writable(out_dir)
+        check_destination(rt, out_dir)
         recording = decode(audio, max_seconds=rt.settings.max_audio_seconds)
         plan = video_plan(video, aspect, background, None, fps, audio)
         options = caption_options(

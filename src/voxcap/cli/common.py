@@ -57,6 +57,26 @@ def caption_options(
     return replace(options, frame=plan.frame) if plan is not None else options
 
 
+def check_destination(rt: Runtime, out_dir: Path | None) -> None:
+    """Where the files will go takes them, before any work: ``--out`` is a writable folder,
+    or the store answers with these credentials (a wrong S3 secret is found before the
+    synthesis, not after it: newuser #17).
+
+    Raises:
+        InvalidInput: ``--out`` cannot be written.
+        StorageAuthError, BucketNotFound, StorageError: the store refuses or cannot be reached.
+    """
+    if out_dir is not None:
+        from voxcap.export import check_writable
+
+        check_writable(out_dir)
+    else:
+        rt.store.exists(PREFLIGHT_KEY)
+
+
+PREFLIGHT_KEY = "outputs/preflight/probe"
+
+
 def deliver(
     rt: Runtime, artifacts: list[Artifact], timings: dict[str, float], out_dir: Path | None
 ) -> Exported:

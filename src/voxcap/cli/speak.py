@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from voxcap.cli.app import comma_list, guarded, progress_bar, runtime
-from voxcap.cli.common import caption_options, deliver, finish, read_text, video_plan
+from voxcap.cli.common import (
+    caption_options,
+    check_destination,
+    deliver,
+    finish,
+    read_text,
+    video_plan,
+)
 from voxcap.cli.options import (
     Aligner,
     Animation,
@@ -124,7 +131,7 @@ def speak(
         from voxcap.audio import audio_format as find_format
         from voxcap.captions import parse_formats
         from voxcap.domain import SpeechRequest
-        from voxcap.export import check_writable, render
+        from voxcap.export import render
         from voxcap.pipeline import speak as run_speak
 
         started = time.perf_counter()
@@ -134,8 +141,7 @@ def speak(
         lufs = loudness_.target("social" if social else loudness)
         fmt, formats = find_format(audio_format), parse_formats(captions)
         rt = runtime(f5_nfe_step=nfe_step)
-        if out_dir is not None:
-            check_writable(out_dir)
+        check_destination(rt, out_dir)
         if play and verify:
             raise InvalidInput("--play speaks each sentence as it is made: it cannot --verify")
         request = SpeechRequest(
