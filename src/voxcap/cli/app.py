@@ -55,6 +55,8 @@ def guarded(run: Callable[[], T]) -> T:
             f"[bold red]error[/] ({exc.code}): {exc.message}", highlight=False, soft_wrap=True
         )
         raise typer.Exit(exc.exit_code) from None
+    except typer.Exit:  # a command that has said why it stops
+        raise
     except Exception:
         log.exception("unexpected failure")
         err.print("[bold red]error[/] (internal_error): unexpected failure; see the log above")

@@ -10,6 +10,7 @@ import typer
 from rich.table import Column, Table
 
 from voxcap.cli.app import err, guarded, out, runtime
+from voxcap.errors import MissingDependency, VoxcapError
 
 models_app = typer.Typer(help="Model weights: download and list.", no_args_is_help=True)
 
@@ -39,10 +40,28 @@ def download(
         from voxcap import models
 
         settings = runtime(asr_model=model).settings
-        for name in models.names(which.value):
+        failed: list[VoxcapError] = []
+        for name in models.names(which.value):  # each model, whatever became of the others
             err.print(f"[bold]{name}[/]: fetching what is not cached yet")
-            for role, path in models.download(name, settings).items():
+            try:
+                fetched = models.download(name, settings)
+            except MissingDependency as exc:
+                if which is not Which.all:
+                    raise
+                err.print(f"{name}: skipped, not installed here: {exc.message}", highlight=False)
+                continue
+            except VoxcapError as exc:
+                failed.append(exc)
+                err.print(
+                    f"[bold red]error[/] ({exc.code}): {exc.message}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+                continue
+            for role, path in fetched.items():
                 out.print(f"{name} {role}: {path}", soft_wrap=True, highlight=False)
+        if failed:
+            raise typer.Exit(failed[0].exit_code)
 
     guarded(run)
 
