@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import http.server
 import os
+import shutil
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -22,6 +25,12 @@ from .servers import S3Server, seaweedfs
 # Piper unless a test says otherwise, and nothing may reach a model hub.
 os.environ["VOXCAP_ENGINE"] = "piper"
 os.environ["HF_HUB_OFFLINE"] = "1"
+# a test that names no store or queue uses the session's own folder, never ./voxcap-data in
+# the checkout (newuser.md #27)
+_DATA = tempfile.mkdtemp(prefix="voxcap-tests-")
+atexit.register(shutil.rmtree, _DATA, ignore_errors=True)
+os.environ.setdefault("VOXCAP_STORAGE", f"file://{_DATA}/store")
+os.environ.setdefault("VOXCAP_QUEUE", f"{_DATA}/jobs.sqlite3")
 
 
 @pytest.fixture(scope="session")

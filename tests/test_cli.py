@@ -232,6 +232,17 @@ def test_a_bad_option_is_one_documented_line(args: tuple[str, ...], says: str) -
     assert "╭" not in run.stderr and "Usage:" not in run.stderr
 
 
+def test_align_to_an_empty_text_says_align(tmp_path: Path, clip_wav: bytes) -> None:
+    """newuser.md #27: `align x.wav -t ""` said "the text has no words to speak"."""
+    clip = tmp_path / "x.wav"
+    clip.write_bytes(clip_wav)
+    run = voxcap("align", str(clip), "-t", " ", "--out", str(tmp_path / "o"))
+    assert run.returncode == 2
+    assert "error (empty_text): the text has no words to align" in run.stderr, run.stderr
+    assert "no text at all to have the recording transcribed" in run.stderr
+    assert not (tmp_path / "o").exists()
+
+
 def test_an_empty_setting_is_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     """newuser.md #27: ``VOXCAP_ENGINE=`` gave "unknown engine ''"."""
     from voxcap.settings import Settings

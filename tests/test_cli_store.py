@@ -108,6 +108,28 @@ def test_doctor_passes_and_fails_with_a_fix(s3_env: dict[str, str]) -> None:
         assert secret not in broken.stdout + broken.stderr
 
 
+def test_doctor_leaves_no_data_folder_behind(tmp_path: Path) -> None:
+    """newuser.md #27: `voxcap doctor` made ./voxcap-data wherever it was run. It still checks
+    the default store (write, read, sign, delete), then removes the folder it had to make."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "VOXCAP_STORAGE": "file://./voxcap-data", "COLUMNS": "200"}
+    env.pop("VOXCAP_QUEUE")
+    run = subprocess.run(
+        [sys.executable, "-m", "voxcap", "doctor"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "signed URL verified" in run.stdout and "made on first use" in run.stdout, run.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("storage", ["s3:/voxcap", "./relative", "s3://", "ftp://host/x"])
 def test_a_malformed_storage_setting_is_bad_input(storage: str, tmp_path: Path) -> None:
     """First-use report #10: `s3:/voxcap` was storage_error (exit 1), `./relative` invalid_input

@@ -8,8 +8,9 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlparse
 
 from voxcap.errors import MissingDependency, ModelNotFound, VoxcapError
 from voxcap.runtime import Runtime
@@ -44,6 +45,23 @@ def _settings(rt: Runtime) -> Check:
 
 
 def _storage(rt: Runtime) -> Check:
+    """Write, read, sign and delete a probe. A local folder that did not exist is removed
+    again (with its signing key): the doctor leaves no ./voxcap-data behind (newuser.md #27)."""
+    local = urlparse(rt.settings.storage).scheme == "file"
+    new_folder = LocalStore.root_of(rt.settings) if local else None
+    if new_folder is not None and new_folder.exists():
+        new_folder = None
+    try:
+        check = _probe_store(rt)
+    finally:
+        if new_folder is not None:
+            shutil.rmtree(new_folder, ignore_errors=True)
+    if new_folder is not None:
+        check = replace(check, detail=f"{check.detail} (the folder is made on first use)")
+    return check
+
+
+def _probe_store(rt: Runtime) -> Check:
     store = rt.store
     key = keys.output(f"doctor-{uuid.uuid4().hex[:12]}", "probe.txt")
     payload = f"voxcap doctor {time.time()}".encode()

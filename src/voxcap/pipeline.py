@@ -23,6 +23,7 @@ from voxcap.engines import ENGINES
 from voxcap.engines.base import Engine, SynthesisOptions
 from voxcap.errors import (
     AlignmentError,
+    EmptyText,
     InvalidInput,
     NoEngineTimings,
     SpeechTooLong,
@@ -340,7 +341,13 @@ def check_alignable(text: str, aligner: str | None, settings: Settings) -> Scrip
     """``text`` prepared for alignment, checked: not too long (``max_align_chars``), in a
     language the aligner reads. Raises TextTooLong, EmptyText, UnknownAligner,
     UnsupportedLanguage."""
-    script = prepare(text, max_chars=settings.max_align_chars)
+    try:
+        script = prepare(text, max_chars=settings.max_align_chars)
+    except EmptyText:  # newuser.md #27: not "no words to speak"
+        raise EmptyText(
+            "the text has no words to align; give the words the recording says, or no text at "
+            "all to have the recording transcribed"
+        ) from None
     _check_aligner(text, aligner or settings.aligner)
     return script
 

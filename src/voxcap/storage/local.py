@@ -37,10 +37,15 @@ class LocalStore:
         self._public_url = public_url.rstrip("/")
         self._expires = expires
 
+    @staticmethod
+    def root_of(settings: Settings) -> Path:
+        """The folder a ``file://`` storage URL names."""
+        parsed = urlparse(settings.storage)
+        return Path(parsed.netloc + parsed.path).expanduser().resolve()
+
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalStore:
-        parsed = urlparse(settings.storage)
-        root = Path(parsed.netloc + parsed.path).expanduser().resolve()
+        root = cls.root_of(settings)
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
