@@ -7,18 +7,22 @@ offline and on the same origin (and API keys) as the API.
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import PurePosixPath
 
 from voxcap.errors import ObjectNotFound
 
-ASSETS: dict[str, str] = {
-    "index.html": "text/html; charset=utf-8",
-    "studio.css": "text/css; charset=utf-8",
-    "studio.js": "text/javascript; charset=utf-8",
+# the media type of each kind of file the studio ships (its scripts are ES modules)
+TYPES: dict[str, str] = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
 }
 
 
 def asset(name: str) -> tuple[bytes, str]:
     """The file ``name`` of the studio and its media type. Raises ObjectNotFound."""
-    if name not in ASSETS:
+    kind = TYPES.get(PurePosixPath(name).suffix)
+    file = resources.files(__package__) / name
+    if kind is None or "/" in name or name.startswith(".") or not file.is_file():
         raise ObjectNotFound(f"the studio has no file {name[:100]!r}")
-    return (resources.files(__package__) / name).read_bytes(), ASSETS[name]
+    return file.read_bytes(), kind
