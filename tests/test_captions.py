@@ -16,7 +16,7 @@ import pytest
 import webvtt
 
 from voxcap.captions import make_cues, parse_formats, render_captions
-from voxcap.captions.presets import PRESETS
+from voxcap.captions.presets import PRESETS, look
 from voxcap.domain import Audio, CaptionOptions, SpeechResult, Word
 from voxcap.errors import UnknownFormat
 
@@ -214,7 +214,7 @@ def test_bad_caption_overrides_are_invalid_input(override: dict[str, object], me
     from voxcap.schemas import SpeechJob
 
     with pytest.raises(InvalidInput, match=message):
-        CaptionOptions(**override).look()  # type: ignore[arg-type]
+        look(CaptionOptions(**override))  # type: ignore[arg-type]
     field = {"style": "caption_style", "font_size": "font_size"}.get(*2 * [next(iter(override))])
     with pytest.raises(ValueError, match=message):
         SpeechJob(text="Hi.", **{field: next(iter(override.values()))})

@@ -14,7 +14,7 @@ import pysubs2
 import pytest
 
 from voxcap.captions import render_captions
-from voxcap.captions.presets import PRESETS
+from voxcap.captions.presets import PRESETS, look
 from voxcap.domain import Audio, CaptionOptions, SpeechResult, Word
 from voxcap.errors import BrandExists, BrandNotFound, InvalidInput
 from voxcap.export import render, to_folder
@@ -117,7 +117,7 @@ def test_the_spoken_word_animates(animation: str) -> None:
     subs = pysubs2.SSAFile.from_string(render_captions(result, ["ass"], options)["ass"].decode())
     assert all("\\t(" in e.text for e in subs), [e.text for e in subs]
     with pytest.raises(InvalidInput, match="animation must be one of"):
-        CaptionOptions(animation="wiggle").look()
+        look(CaptionOptions(animation="wiggle"))
 
 
 def test_a_brand_kit_is_a_saved_look(tmp_path: Path) -> None:
@@ -133,8 +133,8 @@ def test_a_brand_kit_is_a_saved_look(tmp_path: Path) -> None:
     brand = brands.get("glow")
     # the request's own fields win over the brand's; the brand's over the preset
     options = brand.apply(CaptionOptions(highlight="#123456", keywords=("free",)), {"highlight"})
-    look = options.look()
-    assert (look.name, look.highlight, look.font) == ("bold", "#123456", "Bebas Neue")
+    shown = look(options)
+    assert (shown.name, shown.highlight, shown.font) == ("bold", "#123456", "Bebas Neue")
     assert options.keywords == ("free", "GlowCut")
     brands.delete("glow")
     with pytest.raises(BrandNotFound):

@@ -176,3 +176,24 @@ def test_import_voxcap_loads_nothing_heavy_and_names_resolve() -> None:
     seconds, loaded = run.stdout.split(" ", 1)
     assert loaded.strip() == "['voxcap']"  # nothing but the package itself
     assert float(seconds) < 0.15
+
+
+def test_the_layers_hold() -> None:
+    """Issue 31: the import-linter contract in pyproject.toml (docs/ARCHITECTURE.md) names
+    every top-level module, and no lower layer imports a higher one."""
+    import tomllib
+
+    config = tomllib.loads((SRC.parents[1] / "pyproject.toml").read_text())
+    (contract,) = config["tool"]["importlinter"]["contracts"]
+    layered = {m.strip() for layer in contract["layers"] for m in layer.split(":")}
+    modules = {
+        f"voxcap.{p.stem if p.is_file() else p.name}"
+        for p in SRC.iterdir()
+        if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").is_file()
+    }
+    assert modules == layered, modules ^ layered
+    lint = Path(sys.executable).parent / "lint-imports"
+    run = subprocess.run(
+        [str(lint)], capture_output=True, text=True, check=False, cwd=SRC.parents[1]
+    )
+    assert run.returncode == 0 and "1 kept, 0 broken" in run.stdout, run.stdout[-2000:]

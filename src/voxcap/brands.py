@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from voxcap.captions.presets import look as caption_look
 from voxcap.domain import CaptionOptions
 from voxcap.errors import BrandExists, BrandNotFound, InvalidInput, ObjectNotFound
 from voxcap.storage import Store, keys
@@ -80,7 +81,7 @@ class Brands:
                 f"a brand sets {', '.join(LOOK_FIELDS)}; not {', '.join(sorted(unknown))}"
             )
         look = {k: v for k, v in look.items() if v is not None}
-        CaptionOptions(**look).look()  # the checks every request gets
+        caption_look(CaptionOptions(**look))  # the checks every request gets
         if not replace_existing and self.store.exists(_key(name)):
             raise BrandExists(f"brand {name!r} already exists; remove it or replace it")
         created = datetime.now(UTC).isoformat(timespec="seconds")

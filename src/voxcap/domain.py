@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-
-if TYPE_CHECKING:
-    from voxcap.captions.presets import Preset
 
 Float32Array = npt.NDArray[np.float32]
 TimingSource = Literal["align", "engine"]
@@ -69,7 +66,7 @@ class CaptionOptions:
     max_chars: int = 28
     max_duration: float = 3.0
     pause: float = 0.35
-    style: str = "karaoke"  # a caption preset (voxcap.captions.presets)
+    style: str = "karaoke"  # a caption preset (voxcap.captions.presets; its look(): look())
     frame: tuple[int, int] = (1080, 1920)  # the video the ASS is laid out for (PlayRes)
     # the preset's own look unless given
     font: str | None = None
@@ -83,22 +80,6 @@ class CaptionOptions:
     # flair: words in the keyword colour, and a title over the first seconds (ASS and video)
     keywords: tuple[str, ...] = ()
     hook: str | None = None
-
-    def look(self) -> Preset:
-        """The caption preset with these overrides. Raises InvalidInput."""
-        from voxcap.captions.presets import preset
-
-        return preset(
-            self.style,
-            font=self.font,
-            size=self.font_size,
-            colour=self.colour,
-            highlight=self.highlight,
-            outline=self.outline,
-            position=self.position,
-            keyword=self.keyword_colour,
-            animation=self.animation,
-        )
 
 
 @dataclass(frozen=True, slots=True)

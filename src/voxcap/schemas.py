@@ -57,7 +57,9 @@ class CaptionSpec(BaseModel):
     @model_validator(mode="after")
     def _look(self) -> CaptionSpec:
         try:
-            self.caption_options().look()
+            from voxcap.captions.presets import look
+
+            look(self.caption_options())
         except InvalidInput as exc:
             raise ValueError(exc.message) from None
         return self

@@ -17,6 +17,7 @@ import pysubs2
 
 from voxcap.captions.ass_styles import ass_file
 from voxcap.captions.cues import make_cues
+from voxcap.captions.presets import look
 from voxcap.domain import CaptionOptions, Cue, SpeechResult, Verification, Word
 from voxcap.errors import UnknownFormat
 
@@ -41,7 +42,7 @@ def _pysubs(fmt: str) -> Callable[[SpeechResult, list[Cue], CaptionOptions], byt
 
 
 def _ass(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> bytes:
-    subs = ass_file(cues, options.look(), options.frame, options.keywords, options.hook)
+    subs = ass_file(cues, look(options), options.frame, options.keywords, options.hook)
     return subs.to_string("ass").encode("utf-8")
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from voxcap.captions.fit import font_families
+from voxcap.domain import CaptionOptions
 from voxcap.errors import InvalidInput
 
 Effect = Literal["fill", "active", "pop", "none"]
@@ -122,3 +123,19 @@ def preset(
         "animation": animation,
     }
     return replace(base, **{k: v for k, v in changes.items() if v is not None})
+
+
+def look(options: CaptionOptions) -> Preset:
+    """The caption preset of ``options`` with their overrides of its look. Raises
+    InvalidInput."""
+    return preset(
+        options.style,
+        font=options.font,
+        size=options.font_size,
+        colour=options.colour,
+        highlight=options.highlight,
+        outline=options.outline,
+        position=options.position,
+        keyword=options.keyword_colour,
+        animation=options.animation,
+    )

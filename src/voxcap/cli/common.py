@@ -53,7 +53,9 @@ def caption_options(
     options = replace(grouping, **given)
     if brand is not None:
         options = rt.brands.get(brand).apply(options, set(given))
-    options.look()
+    from voxcap.captions.presets import look as check_look
+
+    check_look(options)
     return replace(options, frame=plan.frame) if plan is not None else options
 
 
