@@ -81,6 +81,17 @@ def error_of(response: httpx.Response, status: int) -> str:
     return code
 
 
+def test_an_engine_without_its_weights_is_refused_at_submit(api: Api) -> None:
+    """newuser.md #14: a job for F5 without weights was queued, then failed 7 s later with
+    model_not_found. Now the submit says so, and nothing is queued."""
+    with api.client() as client:
+        before = client.get("/v1/jobs").json()["jobs"]
+        refused = client.post("/v1/speech", json={"text": "Hello there.", "engine": "f5"})
+        assert error_of(refused, 503) == "model_not_found"
+        assert "--engine piper" in refused.json()["error"]["message"]
+        assert client.get("/v1/jobs").json()["jobs"] == before
+
+
 def test_submit_poll_and_fetch_every_file(api: Api) -> None:
     with api.client() as client:
         submitted = client.post(

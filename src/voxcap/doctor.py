@@ -41,7 +41,9 @@ def run_checks(runtime: Runtime) -> list[Check]:
 
 def _settings(rt: Runtime) -> Check:
     s = rt.settings
-    return Check("settings", True, f"engine={s.engine} aligner={s.aligner} storage={s.storage}")
+    return Check(
+        "settings", True, f"engine={rt.engine_name()} aligner={s.aligner} storage={s.storage}"
+    )
 
 
 def _storage(rt: Runtime) -> Check:
@@ -110,7 +112,7 @@ def _models(rt: Runtime) -> Check:
     return Check(
         "models",
         True,
-        f"engine {rt.settings.engine} and aligner {rt.settings.aligner} load (weights: {where})",
+        f"engine {rt.engine_name()} and aligner {rt.settings.aligner} load (weights: {where})",
     )
 
 

@@ -92,7 +92,7 @@ def speak(
     stages = _Stages(on_progress)
     with stages.stage("normalize"):
         script = checked_script(request, runtime)
-    engine = runtime.engine(request.engine)
+    engine = runtime.engine(request.engine, request.voice)
     verifying = verifies(request, type(engine), runtime.settings)
     # The aligner loads now: missing weights fail before synthesis, not after it.
     aligner = runtime.aligner(request.aligner) if request.timings == "align" else None
@@ -180,7 +180,7 @@ def synthesize(request: SpeechRequest, runtime: Runtime | None = None) -> Audio:
     check_request(request)
     script = checked_script(request, runtime, timings=False)
     options = SynthesisOptions(request.speed, runtime.settings.sentence_pause, request.seed)
-    engine = runtime.engine(request.engine)
+    engine = runtime.engine(request.engine, request.voice)
     voice = runtime.resolve_voice(request.voice, request.ref_text, engine)
     return engine.synthesize(script, voice, options).audio
 
@@ -293,7 +293,7 @@ def check_speakable(request: SpeechRequest, runtime: Runtime, timings: bool = Tr
         InvalidInput: verification asked for with the engine's own timings.
     """
     settings = runtime.settings
-    name = request.engine or settings.engine
+    name = runtime.engine_name(request.engine, request.voice)
     engine = runtime.engine_type(name)
     others: dict[str, Collection[str] | None] = {
         f"engine {n!r}": registry.load(target).languages(None, settings)

@@ -12,6 +12,7 @@ from voxcap.aligners import Aligner, create_aligner
 from voxcap.audio import AUDIO_SUFFIXES
 from voxcap.domain import Audio, Reference
 from voxcap.engines import ENGINES, Engine, create_engine
+from voxcap.engines.choice import default_engine
 from voxcap.errors import InvalidInput, UnknownEngine, VoiceNotFound
 from voxcap.reference import ReferenceCache, Transcribe
 from voxcap.settings import Settings
@@ -37,6 +38,7 @@ class Runtime:
         self._voices: VoiceLibrary | None = None
         self._clips = ReferenceCache()
         self._transcriber: Transcriber | None = None
+        self.engine_note: str | None = None  # why the default engine is the one it is
 
     @property
     def store(self) -> Store:
@@ -99,22 +101,45 @@ class Runtime:
             return self._clips.file(path, ref_text or "", self.aligner(), self.transcribe)
         return voice
 
-    def engine_type(self, name: str | None = None) -> type[Engine]:
-        """The class of engine ``name`` without building it (the loaded one's, if any).
+    def engine_name(self, name: str | None = None, voice: str | None = None) -> str:
+        """The engine a request speaks with: ``name``, else ``VOXCAP_ENGINE``, else the one
+        this machine can run (:mod:`voxcap.engines.choice`; F5 for a ``voice`` to clone).
+        :attr:`engine_note` then says why, once.
+
+        Raises:
+            MissingDependency: a voice to clone, and F5 is not installed.
+        """
+        if name:
+            return name
+        if self.settings.engine:
+            return self.settings.engine
+        choice = default_engine(clone=voice is not None and self._is_clone(voice))
+        self.engine_note = choice.note
+        return choice.name
+
+    def _is_clone(self, voice: str) -> bool:
+        """``voice`` is a clip or a library voice (something only a cloning engine speaks)."""
+        if Path(voice).suffix.lower() in AUDIO_SUFFIXES:
+            return True
+        return keys.VOICE_REF.fullmatch(voice) is not None and self.voices.exists(voice)
+
+    def engine_type(self, name: str | None = None, voice: str | None = None) -> type[Engine]:
+        """The class of engine ``name`` (see :meth:`engine_name`) without building it (the
+        loaded one's, if any).
 
         Raises:
             UnknownEngine: no engine has that name.
         """
-        name = name or self.settings.engine
+        name = self.engine_name(name, voice)
         with self._lock:
             if name in self._engines:
                 return type(self._engines[name])
         cls: type[Engine] = registry.create_class(ENGINES, name, UnknownEngine, "engine")
         return cls
 
-    def engine(self, name: str | None = None) -> Engine:
-        """The engine ``name`` (default: ``settings.engine``), loading it on first use."""
-        name = name or self.settings.engine
+    def engine(self, name: str | None = None, voice: str | None = None) -> Engine:
+        """The engine ``name`` (see :meth:`engine_name`), loading it on first use."""
+        name = self.engine_name(name, voice)
         with self._lock:
             if name not in self._engines:
                 self._engines[name] = create_engine(name, settings=self.settings)

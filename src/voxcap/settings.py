@@ -27,7 +27,11 @@ class Settings(BaseSettings):
         env_prefix="VOXCAP_", env_file=".env", extra="ignore", env_ignore_empty=True
     )
 
-    engine: str = Field("f5", description="Default speech engine (f5, piper).")
+    engine: str | None = Field(
+        None,
+        description="Default speech engine (f5, piper); unset: f5 where it is installed and "
+        "an NVIDIA GPU is there, else piper (docs/F5.md).",
+    )
     aligner: str = Field("sphinx", description="Default forced aligner (sphinx, ctc).")
     piper_voice: str | None = Field(
         None, description="Default Piper voice (.onnx path); unset = the bundled en_US joe voice."

@@ -69,7 +69,7 @@ def stream(
     runtime = runtime or Runtime()
     check_request(request)
     script = checked_script(request, runtime, timings=timings)
-    engine = runtime.engine(request.engine)
+    engine = runtime.engine(request.engine, request.voice)
     aligner = runtime.aligner(request.aligner) if timings and request.timings == "align" else None
     if timings and aligner is None and isinstance(engine, StreamingEngine):
         raise NoEngineTimings(f"engine {engine.name!r} reports no word timings")

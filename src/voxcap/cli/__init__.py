@@ -9,7 +9,7 @@ from typer import Abort
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from voxcap.cli.align import align
-from voxcap.cli.app import app, err
+from voxcap.cli.app import app, err, say_error
 from voxcap.cli.brands import brands_app
 from voxcap.cli.captions import app as captions_app
 from voxcap.cli.doctor import doctor
@@ -55,11 +55,7 @@ def run_app(args: list[str] | None = None) -> int:
     except UsageError as exc:
         where = exc.ctx.command_path if exc.ctx else "voxcap"
         message = exc.format_message().replace("\n", " ").replace("Value error, ", "")
-        err.print(
-            f"[bold red]error[/] (invalid_input): {message} (see `{where} --help`)",
-            highlight=False,
-            soft_wrap=True,
-        )
+        say_error("invalid_input", f"{message} (see `{where} --help`)")
         return 2
     except ClickException as exc:
         exc.show()

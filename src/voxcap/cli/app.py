@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 import typer.core
 from rich.console import Console
+from rich.markup import escape
 
 from voxcap.errors import VoxcapError
 
@@ -51,9 +52,7 @@ def guarded(run: Callable[[], T]) -> T:
     try:
         return run()
     except VoxcapError as exc:
-        err.print(
-            f"[bold red]error[/] ({exc.code}): {exc.message}", highlight=False, soft_wrap=True
-        )
+        say_error(exc.code, exc.message)
         raise typer.Exit(exc.exit_code) from None
     except typer.Exit:  # a command that has said why it stops
         raise
@@ -61,6 +60,12 @@ def guarded(run: Callable[[], T]) -> T:
         log.exception("unexpected failure")
         err.print("[bold red]error[/] (internal_error): unexpected failure; see the log above")
         raise typer.Exit(1) from None
+
+
+def say_error(code: str, message: str) -> None:
+    """The one-line error of docs/CLI.md on stderr: ``error (code): message``, the message as
+    written (``voxcap[f5]`` is no markup)."""
+    err.print(f"[bold red]error[/] ({code}): {escape(message)}", highlight=False, soft_wrap=True)
 
 
 def comma_list(value: str | None) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Column, Table
 
-from voxcap.cli.app import err, guarded, out, runtime
+from voxcap.cli.app import err, guarded, out, runtime, say_error
 from voxcap.errors import MissingDependency, VoxcapError
 
 models_app = typer.Typer(help="Model weights: download and list.", no_args_is_help=True)
@@ -48,15 +48,11 @@ def download(
             except MissingDependency as exc:
                 if which is not Which.all:
                     raise
-                err.print(f"{name}: skipped, not installed here: {exc.message}", highlight=False)
+                err.print(f"{name}: skipped, not installed here: {exc.message}", markup=False)
                 continue
             except VoxcapError as exc:
                 failed.append(exc)
-                err.print(
-                    f"[bold red]error[/] ({exc.code}): {exc.message}",
-                    highlight=False,
-                    soft_wrap=True,
-                )
+                say_error(exc.code, exc.message)
                 continue
             for role, path in fetched.items():
                 out.print(f"{name} {role}: {path}", soft_wrap=True, highlight=False)

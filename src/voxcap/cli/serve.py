@@ -100,7 +100,7 @@ def _warn_missing_weights(rt: Runtime) -> None:
     except VoxcapError as exc:
         log.warning(
             "jobs for the default engine %r will fail until this is fixed (/readyz says 503): %s",
-            rt.settings.engine,
+            rt.engine_name(),
             exc.message,
         )
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from voxcap.cli.app import comma_list, guarded, progress_bar, runtime
+from voxcap.cli.app import comma_list, err, guarded, progress_bar, runtime
 from voxcap.cli.common import (
     caption_options,
     check_destination,
@@ -63,7 +63,13 @@ if TYPE_CHECKING:
 def speak(
     text: Annotated[str | None, typer.Argument(help="What to say (or use --text-file).")] = None,
     text_file: TextFile = None,
-    engine: Annotated[str | None, typer.Option(help="Engine (default: VOXCAP_ENGINE).")] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            help="Engine: f5 or piper (default: VOXCAP_ENGINE, else f5 where it is installed "
+            "and a GPU is there, else piper)."
+        ),
+    ] = None,
     voice: Annotated[
         str | None, typer.Option(help="A library voice, a clip to clone, a Piper .onnx or name.")
     ] = None,
@@ -144,9 +150,12 @@ def speak(
         check_destination(rt, out_dir)
         if play and verify:
             raise InvalidInput("--play speaks each sentence as it is made: it cannot --verify")
+        chosen = rt.engine_name(engine, voice)  # a clone without F5 stops here, before work
+        if rt.engine_note:
+            err.print(f"note: {rt.engine_note}", markup=False, highlight=False, soft_wrap=True)
         request = SpeechRequest(
             body,
-            engine,
+            chosen,
             voice,
             speed,
             timings.value,

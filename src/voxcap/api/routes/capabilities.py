@@ -27,7 +27,7 @@ async def capabilities(who: Caller, rt: RuntimeDep, pools: PoolsDep) -> dict[str
     settings = rt.settings
     return {
         "engines": await pools.io.run(_engines, rt),
-        "default_engine": settings.engine,
+        "default_engine": rt.engine_name(),
         "verify": settings.verify,
         "transcribes": await pools.io.run(_transcribes, rt),
         "caption_styles": {name: asdict(p) for name, p in PRESETS.items()},

@@ -54,7 +54,7 @@ async def submit(
 
 def accept(body: SpeechJob, who: str, rt: Runtime, queue: JobQueue) -> JobRecord:
     """Check a narration before it is queued (no model loads: the text, the brand, ffmpeg for
-    a video, the voice as this caller sees it), then queue it."""
+    a video, the voice as this caller sees it, the engine's weights), then queue it."""
     checked_script(body.speech_request(), rt)
     if body.brand:
         rt.brands.get(body.brand)  # brand_not_found now, not in the job
@@ -65,6 +65,9 @@ def accept(body: SpeechJob, who: str, rt: Runtime, queue: JobQueue) -> JobRecord
     if body.voice:
         voice = scoped_voice(rt, who, body.voice, body.engine)
         body = body.model_copy(update={"voice": voice})
+    # the engine can run here (F5's weights are there): model_not_found now, not in the job
+    # (newuser #14); the engine is built once per process, its weights load in the worker
+    rt.engine(body.engine, body.voice).check()
     return queue.submit(body.model_dump(), who)
 
 
