@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -103,3 +106,30 @@ def test_split_groups_are_joined_for_one_word() -> None:
 def test_unmatchable_groups_raise() -> None:
     with pytest.raises(EngineError):
         map_groups([group("a", 0.0)] * 9, [1])
+
+
+def test_the_timed_voice_is_made_once_and_a_cold_start_skips_onnx(tmp_path: Path) -> None:
+    """Issue 31 (a fast first narration): patching Piper's graph for phoneme durations took
+    onnx's import (0.6 s) and the patch on every start. The timed copy is made once, kept, and
+    a later process speaks with native word timings without importing onnx."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from voxcap.domain import SpeechRequest\n"
+        "from voxcap.pipeline import speak\n"
+        "r = speak(SpeechRequest('Hello there, world.', engine='piper', timings='engine'))\n"
+        "print([w.text for w in r.words], r.engine_words is not None, 'onnx' in sys.modules)\n"
+    )
+    env = {**os.environ, "VOXCAP_PIPER_CACHE_DIR": str(tmp_path / "piper")}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for _ in range(2)
+    ]
+    assert runs[0] == "['Hello', 'there,', 'world.'] True True"  # made: onnx was needed
+    assert runs[1] == "['Hello', 'there,', 'world.'] True False"  # reused: no onnx
+    (kept,) = (tmp_path / "piper").iterdir()
+    assert kept.name.startswith("en_US-joe-medium-") and kept.suffix == ".onnx"

@@ -120,6 +120,10 @@ class Settings(BaseSettings):
     voice_cache_dir: Path = Field(
         Path.home() / ".cache" / "voxcap" / "voices", description="Workers' local voice cache."
     )
+    piper_cache_dir: Path = Field(
+        Path.home() / ".cache" / "voxcap" / "piper",
+        description="Piper voices with their word-timing output added (made once, reused).",
+    )
 
     # HTTP API and jobs (docs/API.md)
     api_keys: list[SecretStr] = Field(
