@@ -249,7 +249,7 @@ def test_logs_never_carry_signatures_or_session_tokens(
             "VOXCAP_LOG_LEVEL": "DEBUG",
         },
     )
-    assert "DEBUG voxcap" in result.stderr or "DEBUG" in result.stderr  # DEBUG is on
+    assert "DEBUG voxcap.doctor: probing the store" in result.stderr  # DEBUG is on
     assert "SESSIONTOKENFAKE999" not in result.stderr + result.stdout
     assert "voxcap-test-secret-key" not in result.stderr + result.stdout
 

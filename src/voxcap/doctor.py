@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 import urllib.error
@@ -18,6 +19,7 @@ from voxcap.storage import keys
 from voxcap.storage.local import LocalStore
 
 MIN_FREE_BYTES = 1 << 30
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ def _storage(rt: Runtime) -> Check:
 def _probe_store(rt: Runtime) -> Check:
     store = rt.store
     key = keys.output(f"doctor-{uuid.uuid4().hex[:12]}", "probe.txt")
+    log.debug("probing the store %s with %s", store.url, key)
     payload = f"voxcap doctor {time.time()}".encode()
     store.put(key, payload, "text/plain")
     try:
