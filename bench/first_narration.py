@@ -56,10 +56,12 @@ def main() -> None:
 
         seconds = soundfile.info(str(out / "voxcap" / "speech.wav")).duration
     a, b = statistics.median(ours), statistics.median(theirs)
-    print(f"audio {seconds:.1f} s, {args.runs} interleaved runs each")
-    print(f"voxcap speak (4 caption files): median {a:.2f} s  {sorted(round(x, 2) for x in ours)}")
-    print(f"piper CLI (audio only):        median {b:.2f} s  {sorted(round(x, 2) for x in theirs)}")
-    print(f"ratio {a / b:.2f} (target <= 1.30)")
+    sys.stdout.write(
+        f"audio {seconds:.1f} s, {args.runs} interleaved runs each\n"
+        f"voxcap speak (4 caption files): median {a:.2f} s  {sorted(round(x, 2) for x in ours)}\n"
+        f"piper CLI (audio only):        median {b:.2f} s  {sorted(round(x, 2) for x in theirs)}\n"
+        f"ratio {a / b:.2f} (target <= 1.30)\n"
+    )
 
 
 if __name__ == "__main__":

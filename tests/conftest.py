@@ -33,6 +33,12 @@ os.environ.setdefault("VOXCAP_STORAGE", f"file://{_DATA}/store")
 os.environ.setdefault("VOXCAP_QUEUE", f"{_DATA}/jobs.sqlite3")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests first (a stable sort: the rest keep their order), so that parallel
+    workers (pytest-xdist) start them at once and pack the short ones round them."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 @pytest.fixture(scope="session")
 def runtime() -> Iterator[Runtime]:
     yield Runtime(Settings(engine="piper", aligner="sphinx", piper_voice=None))

@@ -155,6 +155,7 @@ def test_missing_weights_are_a_clear_error(tmp_path: Any) -> None:
         ctc.CTCAligner(Settings(model_dir=tmp_path, device="cpu"))
 
 
+@pytest.mark.long
 def test_a_long_recording_goes_through_the_windows(
     aligner: ctc.CTCAligner, sentence_results: list[SpeechResult]
 ) -> None:

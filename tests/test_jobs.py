@@ -162,6 +162,7 @@ def test_kill_9_mid_job_and_every_job_succeeds_exactly_once(tmp_path: Path) -> N
     assert log.read_text().count("succeeded") == 6
 
 
+@pytest.mark.long
 @pytest.mark.slow
 def test_200_concurrent_submissions(tmp_path: Path, runtime: Runtime) -> None:
     with live_api(tmp_path, runtime, rate_limit=100_000) as api:

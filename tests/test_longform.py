@@ -47,6 +47,7 @@ def recording():  # type: ignore[no-untyped-def]
     return made
 
 
+@pytest.mark.long
 def test_a_30_minute_narration_is_placed_without_failure_or_drift(runtime) -> None:  # type: ignore[no-untyped-def]
     long = piper_narration(prose(485, seed=5))
     assert long.audio.duration > 1800
@@ -91,6 +92,7 @@ def test_20_db_of_noise_does_not_lose_the_thread(recording, runtime) -> None:  #
     assert found.errors.mean() <= 0.030 and np.percentile(found.errors, 95) <= 0.080
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("bed", ["noise 10 dB", "tone bed"])
 def test_heavy_noise_or_music_under_the_voice_keeps_nearly_every_word(  # type: ignore[no-untyped-def]
     bed, recording, runtime

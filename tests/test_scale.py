@@ -187,6 +187,7 @@ async def _follow_all(url: str, ids: list[str], ends: dict[str, str]) -> None:
         await asyncio.gather(*(follow(i) for i in ids))
 
 
+@pytest.mark.long
 def test_chaos_a_worker_killed_mid_job_and_a_redis_restart_lose_nothing(
     tmp_path: Path, s3_server: S3Server, s3_bucket: str, s3_prefix: str
 ) -> None:
@@ -243,6 +244,7 @@ def test_chaos_a_worker_killed_mid_job_and_a_redis_restart_lose_nothing(
         assert set(ends.values()) == {"done"}, ends
 
 
+@pytest.mark.long
 def test_a_killed_workers_job_is_done_within_minutes_at_the_default_settings(
     tmp_path: Path, s3_server: S3Server, s3_bucket: str, s3_prefix: str
 ) -> None:

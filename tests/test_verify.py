@@ -37,6 +37,7 @@ TEXT = (
 )
 
 
+@pytest.mark.long
 def test_piper_takes_with_faults_are_flagged_and_clean_ones_are_not(runtime: Runtime) -> None:
     judgement = judged(takes(piper_spoken(prose(30, seed=31)), seed=31), runtime.checker())
     result = judgement.counts
@@ -46,6 +47,7 @@ def test_piper_takes_with_faults_are_flagged_and_clean_ones_are_not(runtime: Run
         assert result[kind][0] >= 0.85 * result[kind][1], result
 
 
+@pytest.mark.long
 def test_espeak_takes_with_faults_are_flagged(runtime: Runtime) -> None:
     # espeak-ng is far from the acoustic model's voices: most faults are found (bench: 95.8 %
     # of 600; repeats are its weak spot), and more clean takes are flagged (docs/VERIFY.md)
