@@ -12,7 +12,7 @@ from voxcap.aligners import Aligner, create_aligner
 from voxcap.audio import AUDIO_SUFFIXES
 from voxcap.domain import Audio, Reference
 from voxcap.engines import ENGINES, Engine, create_engine
-from voxcap.engines.choice import default_engine
+from voxcap.engines.choice import Choice, default_engine
 from voxcap.errors import InvalidInput, UnknownEngine, VoiceNotFound
 from voxcap.reference import ReferenceCache, Transcribe
 from voxcap.settings import Settings
@@ -39,6 +39,8 @@ class Runtime:
         self._clips = ReferenceCache()
         self._transcriber: Transcriber | None = None
         self.engine_note: str | None = None  # why the default engine is the one it is
+        self._default: Choice | None = None
+        self._ready: set[str] = set()
 
     @property
     def store(self) -> Store:
@@ -113,9 +115,23 @@ class Runtime:
             return name
         if self.settings.engine:
             return self.settings.engine
-        choice = default_engine(clone=voice is not None and self._is_clone(voice))
-        self.engine_note = choice.note
-        return choice.name
+        clone = voice is not None and self._is_clone(voice)
+        if clone or self._default is None:  # what the machine has does not change
+            choice = default_engine(clone)
+            if clone:
+                self.engine_note = choice.note
+                return choice.name
+            self._default = choice
+        self.engine_note = self._default.note
+        return self._default.name
+
+    def check_engine(self, name: str | None = None, voice: str | None = None) -> None:
+        """Raise (ModelNotFound, ...) if the engine cannot run here, without loading its
+        weights; a success is remembered for the process (a submit asks every time)."""
+        name = self.engine_name(name, voice)
+        if name not in self._ready:
+            self.engine(name).check()
+            self._ready.add(name)
 
     def _is_clone(self, voice: str) -> bool:
         """``voice`` is a clip or a library voice (something only a cloning engine speaks)."""

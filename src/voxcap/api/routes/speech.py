@@ -67,7 +67,7 @@ def accept(body: SpeechJob, who: str, rt: Runtime, queue: JobQueue) -> JobRecord
         body = body.model_copy(update={"voice": voice})
     # the engine can run here (F5's weights are there): model_not_found now, not in the job
     # (newuser #14); the engine is built once per process, its weights load in the worker
-    rt.engine(body.engine, body.voice).check()
+    rt.check_engine(body.engine, body.voice)
     return queue.submit(body.model_dump(), who)
 
 
