@@ -33,6 +33,8 @@ _EXPORTS = {
     "align": "voxcap.pipeline",
     "Runtime": "voxcap.runtime",
     "Settings": "voxcap.settings",
+    "Spoken": "voxcap.text.preview",
+    "spoken": "voxcap.text.preview",
 }
 
 __all__ = [
@@ -44,10 +46,12 @@ __all__ = [
     "Settings",
     "SpeechRequest",
     "SpeechResult",
+    "Spoken",
     "VoxcapError",
     "Word",
     "align",
     "speak",
+    "spoken",
 ]
 __version__ = "0.1.0"
 

@@ -16,11 +16,13 @@ from voxcap.cli.doctor import doctor
 from voxcap.cli.models import models_app
 from voxcap.cli.serve import serve, worker
 from voxcap.cli.speak import speak
+from voxcap.cli.spoken import spoken
 from voxcap.cli.voices import voices_app
 from voxcap.logs import configure
 
 app.command()(speak)
 app.command()(align)
+app.command()(spoken)
 app.command()(doctor)
 app.command()(serve)
 app.command()(worker)

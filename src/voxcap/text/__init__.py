@@ -12,6 +12,7 @@ words around its word ("July 4" is July fourth), but returns tokens for its own 
 """
 
 from voxcap.text.language import check_language, language_of
+from voxcap.text.preview import Spoken, spoken
 from voxcap.text.script import Script, Sentence, Token, prepare, sentence_ends, words_of
 from voxcap.text.words import SYMBOLS
 
@@ -19,10 +20,12 @@ __all__ = [
     "SYMBOLS",
     "Script",
     "Sentence",
+    "Spoken",
     "Token",
     "check_language",
     "language_of",
     "prepare",
     "sentence_ends",
+    "spoken",
     "words_of",
 ]

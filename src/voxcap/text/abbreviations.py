@@ -115,6 +115,10 @@ TITLES |= {"figs", "approx", "ph.d", "u.s", "u.s.a", "u.k", "a.d", "b.c"}
 _CASED = {"ms", "st", "mt", "ft", "gen", "col", "sen", "rep", "rev", "fr", "mar", "sun", "sat"}
 
 
+# abbreviations that, in capitals, are something else (a time zone)
+_NOT_SHOUTED = {"est"}
+
+
 def key(core: str) -> str:
     return core.lower().removesuffix(".")
 
@@ -126,6 +130,8 @@ def is_abbreviation(core: str, dotted: bool) -> bool:
         return False
     if k in _CASED and not core[:1].isupper():
         return False
+    if k in _NOT_SHOUTED and core.removesuffix(".").isupper():
+        return False  # "8 PM EST.": the time zone, not "established"
     if k == "v" and core[:1] != "v":
         return False  # "Roe v. Wade"; "John V. Smith" is an initial
     return dotted or k in UNDOTTED or "." in k

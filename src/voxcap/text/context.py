@@ -115,6 +115,30 @@ class Context:
 
 Rule = Callable[[Context], list[str] | None]
 
+# words after an amount or a measure that leave it a quantity ("5 lb of rice", "$12 each",
+# "costs $12 today"); another lower-case word makes it an adjective ("a 5 lb bag")
+_NOT_NOUNS = frozenset(
+    """a an the of and or but nor per each for to from in on at by with into onto over under
+    about than more less off up down out back away ago later now then today tonight tomorrow
+    yesterday this that these those my your his her its our their it me you him them us is are
+    was were be been am so too very plus minus total only just every all left worth extra
+    instead apiece""".split()
+)
+
+
+def modifies_next(ctx: Context, offset: int = 1) -> bool:
+    """Whether the word ``offset`` places on is a noun this amount describes, in the same
+    phrase ("a 5 lb bag", "the $12 rotisserie chicken"): a measure or a price used as an
+    adjective takes the singular ("five pound bag", "twelve dollar chicken")."""
+    word = ctx.near(offset)
+    return (
+        ctx.joined(offset)
+        and word.isalpha()
+        and word.islower()
+        and word not in _NOT_NOUNS
+        and not word.endswith("ly")
+    )
+
 
 def read_part(ctx: Context, core: str) -> list[str]:
     """The spoken tokens for ``core`` read on its own (a part of a compound)."""

@@ -9,6 +9,7 @@ from num2words import num2words
 
 from voxcap.text.acronyms import letters
 from voxcap.text.context import Context
+from voxcap.text.measures import unit
 from voxcap.text.numbers import DIGITS, cardinal, flat, ordinal
 
 CLASS = "dates"
@@ -106,6 +107,17 @@ def _slash_date(ctx: Context) -> list[str] | None:
     return None if said is None else [*said, *_year_of(m[3])]
 
 
+def _month_day(ctx: Context) -> list[str] | None:
+    """ "Pi day is 3/14" -> March fourteenth: a month and a day no fraction would have (the
+    second number 13 to 31), not before a unit ("5/16 in") nor after a whole number ("2 5/16")."""
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})", ctx.core)
+    if not m or not (1 <= int(m[1]) <= 12 and 13 <= int(m[2]) <= 31):
+        return None
+    if unit(ctx.near(1)) is not None or (re.fullmatch(r"\d+", ctx.near(-1)) and ctx.joined(-1)):
+        return None
+    return date(int(m[1]), int(m[2]), None)
+
+
 def _year_of(text: str) -> list[str]:
     number = int(text)
     return year(number if number >= 100 else 2000 + number)
@@ -165,4 +177,15 @@ def _zone(ctx: Context) -> list[str] | None:
     return letters(ctx.core) if ctx.core in ZONES else None
 
 
-RULES = (_iso_date, _slash_date, _time, _meridiem, _zone, _decade, _day, _month_word, _year)
+RULES = (
+    _iso_date,
+    _slash_date,
+    _month_day,
+    _time,
+    _meridiem,
+    _zone,
+    _decade,
+    _day,
+    _month_word,
+    _year,
+)

@@ -24,6 +24,8 @@ def spell_address(text: str, ctx: Context) -> list[str]:
     """Read an address piece by piece: words as words, "." as "dot", "/" as "slash"."""
     out: list[str] = []
     parts = re.findall(r"[A-Za-z]+|\d+|[./\-_@:]|[^\w./\-_@:]+", text)
+    if len(parts) > 2 and parts[0].lower() == "www" and parts[1] == ".":
+        parts = parts[2:]  # "www.glowcut.app" is said "glowcut dot app"
     for k, part in enumerate(parts):
         if part in _SYMBOLS:
             out.append(_SYMBOLS[part])
@@ -32,9 +34,7 @@ def spell_address(text: str, ctx: Context) -> list[str]:
         elif part.isalpha():
             last = k == len(parts) - 1 or parts[k + 1] in "/:"
             tld = k > 0 and parts[k - 1] == "." and last
-            if part.lower() == "www":
-                out.extend(letters(part))
-            elif tld and part.lower() not in _SAID_TLDS:
+            if tld and part.lower() not in _SAID_TLDS:
                 out.extend(letters(part))
             elif tld:
                 out.append(part.lower())
@@ -44,8 +44,9 @@ def spell_address(text: str, ctx: Context) -> list[str]:
 
 
 def _word_parts(part: str, ctx: Context) -> list[str]:
-    """A name in an address or hashtag: camelCase split into words ("MondayMotivation")."""
-    pieces = re.findall(r"[A-Z]{2,}(?=[A-Z][a-z]|$)|[A-Z]?[a-z]+|[A-Z]+", part)
+    """A name in an address or hashtag: camelCase split into words ("MondayMotivation"), its
+    numbers read ("GlowUp2024" -> glow up twenty twenty four)."""
+    pieces = re.findall(r"[A-Z]{2,}(?=[A-Z][a-z]|$|\d)|[A-Z]?[a-z]+|[A-Z]+|\d+", part)
     out: list[str] = []
     for piece in pieces or [part]:
         out.extend(read_part(ctx, piece) if len(pieces) > 1 else [piece.lower()])

@@ -1,11 +1,12 @@
 """Measures: a number with a unit, attached or after it ("250 g", "10km", "5 km/h", "-5°C",
-"16 GB", "0.5 ms", "45%"), singular for exactly one ("1 kg" -> one kilogram)."""
+"16 GB", "0.5 ms", "45%"), singular for exactly one ("1 kg" -> one kilogram) and before the
+noun it describes ("a 5 lb bag" -> a five pound bag)."""
 
 from __future__ import annotations
 
 import re
 
-from voxcap.text.context import Context
+from voxcap.text.context import Context, modifies_next
 from voxcap.text.numbers import NUM, decimal, is_number
 
 CLASS = "measures"
@@ -79,8 +80,8 @@ def unit(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _say(number: str, names: tuple[str, str]) -> list[str]:
-    one = number.lstrip("+") in {"1", "1.0"} and names[0] != names[1]
+def _say(number: str, names: tuple[str, str], adjective: bool = False) -> list[str]:
+    one = (adjective or number.lstrip("+") in {"1", "1.0"}) and names[0] != names[1]
     return [*decimal(number), *(names[0] if one else names[1]).split()]
 
 
@@ -90,7 +91,7 @@ def _attached(ctx: Context) -> list[str] | None:
     if not m or not is_number(m[1]) or not m[2]:
         return None
     names = unit(m[2])
-    return _say(m[1], names) if names else None
+    return _say(m[1], names, modifies_next(ctx)) if names else None
 
 
 def _after_number(ctx: Context) -> list[str] | None:
@@ -98,7 +99,8 @@ def _after_number(ctx: Context) -> list[str] | None:
     names = unit(ctx.core) if ctx.core != "in" else None  # "5 in the morning"
     if names is None or not is_number(ctx.near(-1)) or not ctx.joined(-1):
         return None
-    one = ctx.near(-1).lstrip("+") in {"1", "1.0"}
+    # "a 5 lb bag": a measure used as an adjective takes the singular
+    one = ctx.near(-1).lstrip("+") in {"1", "1.0"} or modifies_next(ctx)
     return (names[0] if one else names[1]).split()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from voxcap.text.context import Context
+from voxcap.text.context import Context, modifies_next
 from voxcap.text.numbers import NUM, cardinal, decimal
 
 CLASS = "money"
@@ -45,28 +45,53 @@ SCALES = {
 _SYM = "[$€£¥₹]"
 _AMOUNT_RE = re.compile(
     rf"^(?:US)?(?P<sym>{_SYM})(?P<num>{NUM}|(?=\.\d))(?P<frac>\.\d+)?"
-    r"(?P<scale>k|mm|m|bn|b|t|thousand|million|billion|trillion)?$",
+    r"(?P<scale>k|mm|m|bn|b|t|thousand|million|billion|trillion)?"
+    r"(?:/(?P<per>[A-Za-z]+))?$",
     re.I,
 )
 _SCALE_WORDS = {"thousand", "million", "billion", "trillion"}
+
+
+# "$200/month" -> two hundred dollars a month; other units are "per" ("$5/user")
+PER = {
+    "month": "a month",
+    "mo": "a month",
+    "year": "a year",
+    "yr": "a year",
+    "week": "a week",
+    "wk": "a week",
+    "day": "a day",
+    "hour": "an hour",
+    "hr": "an hour",
+    "h": "an hour",
+}
 
 
 def _amount(ctx: Context) -> list[str] | None:
     m = _AMOUNT_RE.match(ctx.core)
     if not m:
         return None
+    said = _price(ctx, m)
+    if m["per"]:
+        said += PER.get(m["per"].lower(), f"per {m['per'].lower()}").split()
+    return said
+
+
+def _price(ctx: Context, m: re.Match[str]) -> list[str]:
     one, many, sub_one, sub_many = CURRENCIES[m["sym"]]
     number = (m["num"] or "0") + (m["frac"] or "")
     if m["scale"]:
         return [*decimal(number), SCALES[m["scale"].lower()], many]
-    if ctx.near(1).lower() in _SCALE_WORDS and ctx.joined(1):
+    if ctx.near(1).lower() in _SCALE_WORDS and ctx.joined(1) and not m["per"]:
         return decimal(number)  # "$3.5 million": the unit follows the scale word
     whole = int((m["num"] or "0").replace(",", ""))
     cents = int((m["frac"] or ".0")[1:3].ljust(2, "0")) if m["frac"] else 0
     if m["frac"] and len(m["frac"]) > 3:
         return [*decimal(number), many]  # "$0.005": a price to the tenth of a cent
-    # "a $5 fee": an amount used as an adjective takes the singular
-    adjective = ctx.near(-1).lower() in {"a", "an"} and ctx.joined(-1)
+    # "a $5 fee", "the $12 rotisserie chicken": an amount used as an adjective is singular
+    adjective = not m["per"] and (
+        (ctx.near(-1).lower() in {"a", "an"} and ctx.joined(-1)) or modifies_next(ctx)
+    )
     unit = one if whole == 1 or adjective else many
     out = [*cardinal(str(whole)), unit] if whole or not cents else []
     if cents:

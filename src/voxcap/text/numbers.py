@@ -112,10 +112,35 @@ def _range(ctx: Context) -> list[str] | None:
     return [*ends[0], "to", *ends[1], *(["percent"] if m[3] else [])]
 
 
+# "1.2M views", "5K followers", "3B": a number with a scale letter
+_SCALED = {"k": "thousand", "m": "million", "b": "billion", "bn": "billion"}
+_RACES = {"run", "race", "walk", "runs", "races"}
+# what a "4K" counts: then it is four thousand, not the video resolution ("shot in 4K")
+_COUNTED = set(
+    """followers views subscribers subs likes people users downloads streams members fans
+    comments shares sales customers readers listeners viewers plays clicks visitors""".split()
+)
+
+
+def _scaled(ctx: Context) -> list[str] | None:
+    """ "1.2M" -> one point two million, "5K followers" -> five thousand followers; "a 5K run"
+    (a race) and "4K" video (a resolution: 2K, 4K, 8K) say the letter. A lower-case "m" is a
+    meter (:mod:`voxcap.text.measures`), so only "M" is a million."""
+    m = re.fullmatch(rf"({NUM}(?:\.\d+)?)(K|k|M|B|b|bn|BN)\+?", ctx.core)
+    if not m:
+        return None
+    if m[2] in {"K", "k"}:
+        counted = ctx.near(1).lower() in _COUNTED
+        race = ctx.near(1).lower() in _RACES or ctx.near(-1).lower() == "a"
+        if race or (m[1] in {"2", "4", "8"} and not counted):
+            return [*decimal(m[1]), "kay"]
+    return [*decimal(m[1]), _SCALED[m[2].lower()]]
+
+
 def _times(ctx: Context) -> list[str] | None:
     """ "x2" -> times two."""
     m = re.fullmatch(r"[x×](\d+(?:\.\d+)?)", ctx.core)
     return ["times", *decimal(m[1])] if m else None
 
 
-RULES = (_ordinal, _fraction, _range, _number, _times)
+RULES = (_ordinal, _fraction, _range, _scaled, _number, _times)
