@@ -31,6 +31,11 @@ _DATA = tempfile.mkdtemp(prefix="voxcap-tests-")
 atexit.register(shutil.rmtree, _DATA, ignore_errors=True)
 os.environ.setdefault("VOXCAP_STORAGE", f"file://{_DATA}/store")
 os.environ.setdefault("VOXCAP_QUEUE", f"{_DATA}/jobs.sqlite3")
+# parallel workers (pytest-xdist, one per core) share the cores: one thread per synthesis and
+# per torch/CTranslate2 op, or the threads fight (two 2-thread Piper runs on 2 cores: +34 %)
+if "PYTEST_XDIST_WORKER" in os.environ:
+    os.environ.setdefault("VOXCAP_PIPER_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

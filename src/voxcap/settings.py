@@ -120,6 +120,13 @@ class Settings(BaseSettings):
     voice_cache_dir: Path = Field(
         Path.home() / ".cache" / "voxcap" / "voices", description="Workers' local voice cache."
     )
+    piper_threads: int = Field(
+        0,
+        ge=0,
+        description="Threads per Piper synthesis (0: every core). 1 where several processes "
+        "share the cores (workers, parallel tests): two 2-thread syntheses on 2 cores take "
+        "a third longer than two 1-thread ones.",
+    )
     piper_cache_dir: Path = Field(
         Path.home() / ".cache" / "voxcap" / "piper",
         description="Piper voices with their word-timing output added (made once, reused).",

@@ -51,6 +51,7 @@ class PiperEngine:
         settings = settings or Settings()
         self._default = settings.piper_voice or BUNDLED
         self._cache = settings.piper_cache_dir
+        self._threads = settings.piper_threads
         self._voices: dict[Path, Any] = {}
         self._lock = threading.Lock()
         self._sizes: dict[tuple[Path, str], int] = {}
@@ -182,9 +183,18 @@ class PiperEngine:
         with self._lock:
             if path not in self._voices:
                 piper = require("piper", extra="piper")
+                onnxruntime = require("onnxruntime", extra="piper")
                 log.info("loading piper voice %s", path)
-                self._voices[path] = piper.PiperVoice.load(
-                    self._timed(path), config_path=f"{path}.json"
+                options = onnxruntime.SessionOptions()
+                options.intra_op_num_threads = self._threads  # 0: onnxruntime's (every core)
+                config = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
+                self._voices[path] = piper.PiperVoice(
+                    session=onnxruntime.InferenceSession(
+                        str(self._timed(path)),
+                        sess_options=options,
+                        providers=["CPUExecutionProvider"],
+                    ),
+                    config=require("piper.config", extra="piper").PiperConfig.from_dict(config),
                 )
             return self._voices[path]
 
