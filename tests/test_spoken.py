@@ -20,6 +20,7 @@ from .servers import run_voxcap
         ("Grab a 5 lb bag.", "grab a five pound bag"),
         ("2 lbs of rice", "two pounds of rice"),
         ("The $12 rotisserie chicken.", "the twelve dollar rotisserie chicken"),
+        ("One $12 rotisserie chicken", "one twelve dollar rotisserie chicken"),  # newuser #10
         ("It costs $12 today.", "it costs twelve dollars today"),
         ("Pi day is 3/14.", "pi day is march fourteenth"),
         ("Add 3/4 cup", "add three quarters cup"),
