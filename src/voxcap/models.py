@@ -104,16 +104,19 @@ class UrlFile:
         torch = require("torch", extra="ctc")
         return Path(torch.hub.get_dir()) / "checkpoints"  # TORCH_HOME
 
+    def _path(self, settings: Settings) -> Path:
+        return self.folder(settings) / self.url.rsplit("/", 1)[-1]
+
     def place(self, settings: Settings) -> str:
-        return str(self.folder(settings) / self.url.rsplit("/", 1)[-1])
+        return str(self._path(settings))
 
     def cached(self, settings: Settings) -> Path | None:
-        path = self.folder(settings) / self.url.rsplit("/", 1)[-1]
+        path = self._path(settings)
         return path if path.is_file() else None
 
     def fetch(self, settings: Settings) -> Path:
         torch = require("torch", extra="ctc")
-        path = self.folder(settings) / self.url.rsplit("/", 1)[-1]
+        path = self._path(settings)
         _reachable(self.url, self.name, str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         try:

@@ -115,15 +115,14 @@ class Runtime:
             return name
         if self.settings.engine:
             return self.settings.engine
-        clone = voice is not None and self._is_clone(voice)
-        if clone or self._default is None:  # what the machine has does not change
-            choice = default_engine(clone)
-            if clone:
-                self.engine_note = choice.note
-                return choice.name
-            self._default = choice
-        self.engine_note = self._default.note
-        return self._default.name
+        if voice is not None and self._is_clone(voice):
+            choice = default_engine(clone=True)
+        else:
+            if self._default is None:  # what the machine has does not change
+                self._default = default_engine(clone=False)
+            choice = self._default
+        self.engine_note = choice.note
+        return choice.name
 
     def check_engine(self, name: str | None = None, voice: str | None = None) -> None:
         """Raise (ModelNotFound, ...) if the engine cannot run here, without loading its

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
+from voxcap.captions import presets
 from voxcap.cli.app import out
 from voxcap.domain import CaptionOptions
 from voxcap.errors import InvalidInput
@@ -53,10 +54,11 @@ def caption_options(
     options = replace(grouping, **given)
     if brand is not None:
         options = rt.brands.get(brand).apply(options, set(given))
-    from voxcap.captions.presets import look as check_look
-
-    check_look(options)
+    presets.look(options)  # a bad colour, font or animation stops here
     return replace(options, frame=plan.frame) if plan is not None else options
+
+
+PREFLIGHT_KEY = "outputs/preflight/probe"
 
 
 def check_destination(rt: Runtime, out_dir: Path | None) -> None:
@@ -74,9 +76,6 @@ def check_destination(rt: Runtime, out_dir: Path | None) -> None:
         check_writable(out_dir)
     else:
         rt.store.exists(PREFLIGHT_KEY)
-
-
-PREFLIGHT_KEY = "outputs/preflight/probe"
 
 
 def deliver(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from voxcap.text.context import Context, modifies_next
-from voxcap.text.numbers import NUM, cardinal, decimal
+from voxcap.text.numbers import NUM, SCALES, cardinal, decimal
 
 CLASS = "money"
 
@@ -29,18 +29,6 @@ CODES = {
     "CAD": ("canadian dollar", "canadian dollars"),
     "AUD": ("australian dollar", "australian dollars"),
     "CHF": ("swiss franc", "swiss francs"),
-}
-SCALES = {
-    "k": "thousand",
-    "m": "million",
-    "mm": "million",
-    "b": "billion",
-    "bn": "billion",
-    "t": "trillion",
-    "thousand": "thousand",
-    "million": "million",
-    "billion": "billion",
-    "trillion": "trillion",
 }
 _SYM = "[$€£¥₹]"
 _AMOUNT_RE = re.compile(

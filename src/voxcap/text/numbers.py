@@ -112,8 +112,19 @@ def _range(ctx: Context) -> list[str] | None:
     return [*ends[0], "to", *ends[1], *(["percent"] if m[3] else [])]
 
 
-# "1.2M views", "5K followers", "3B": a number with a scale letter
-_SCALED = {"k": "thousand", "m": "million", "b": "billion", "bn": "billion"}
+# a scale as written after a number or an amount ("$3.5 million", "$5k", "1.2M") -> its word
+SCALES = {
+    "k": "thousand",
+    "m": "million",
+    "mm": "million",
+    "b": "billion",
+    "bn": "billion",
+    "t": "trillion",
+    "thousand": "thousand",
+    "million": "million",
+    "billion": "billion",
+    "trillion": "trillion",
+}
 _RACES = {"run", "race", "walk", "runs", "races"}
 # what a "4K" counts: then it is four thousand, not the video resolution ("shot in 4K")
 _COUNTED = set(
@@ -134,7 +145,7 @@ def _scaled(ctx: Context) -> list[str] | None:
         race = ctx.near(1).lower() in _RACES or ctx.near(-1).lower() == "a"
         if race or (m[1] in {"2", "4", "8"} and not counted):
             return [*decimal(m[1]), "kay"]
-    return [*decimal(m[1]), _SCALED[m[2].lower()]]
+    return [*decimal(m[1]), SCALES[m[2].lower()]]
 
 
 def _times(ctx: Context) -> list[str] | None:
