@@ -61,7 +61,7 @@ def test_engine_timings_can_be_chosen(runtime: Runtime) -> None:
 def test_unknown_voice_and_engine(runtime: Runtime, tmp_path: object) -> None:
     with pytest.raises(VoiceNotFound):
         runtime.engine("piper").synthesize(prepare("hi"), "/nope/v.onnx", SynthesisOptions())
-    with pytest.raises(UnknownEngine, match="choose one of: f5, piper"):
+    with pytest.raises(UnknownEngine, match="choose one of: espeak, f5, piper"):
         create_engine("nope")
 
 

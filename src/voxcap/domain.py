@@ -9,6 +9,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from voxcap.errors import InvalidInput
+
 Float32Array = npt.NDArray[np.float32]
 TimingSource = Literal["align", "engine"]
 Status = Literal["ok", "suspect", "failed"]
@@ -35,6 +37,7 @@ class Word:
     start: float
     end: float
     confidence: float | None = None
+    speaker: str | None = None  # who says it, in a dialogue
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,28 @@ class CaptionOptions:
     hook: str | None = None
 
 
+MAX_GRAPHEME_WORDS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Pronunciation:
+    """How ``grapheme`` (a word or a few, as written) is said: ``alias`` words said instead,
+    ``ipa`` phonemes (for engines that take them; the others say the alias), or both."""
+
+    grapheme: str
+    alias: str | None = None
+    ipa: str | None = None
+
+    def __post_init__(self) -> None:
+        words = self.grapheme.split()
+        if not words or len(words) > MAX_GRAPHEME_WORDS:
+            raise InvalidInput(f"grapheme {self.grapheme!r}: 1 to {MAX_GRAPHEME_WORDS} words")
+        if not (self.alias or "").strip() and not (self.ipa or "").strip():
+            raise InvalidInput(f"the pronunciation of {self.grapheme!r} needs an alias or IPA")
+        if self.ipa is not None and not any(c.isalpha() for c in self.ipa):
+            raise InvalidInput(f"the pronunciation of {self.grapheme!r}: {self.ipa!r} is not IPA")
+
+
 @dataclass(frozen=True, slots=True)
 class SpeechRequest:
     """Everything ``speak`` needs. ``voice`` is a path or a name the engine knows (None: the
@@ -96,6 +121,12 @@ class SpeechRequest:
     ref_text: str | None = None  # what a reference clip given by path says
     seed: int | None = None  # the same seed gives the same speech (cloning engines)
     verify: bool | None = None  # check the speech against the text (None: settings.verify)
+    # directing the read (docs/DIRECTING.md): stored lexicons by name, pronunciations given
+    # with the request (both before the voice's and the project's lexicon), and a voice per
+    # dialogue speaker: (NAME, VOICE), VOICE a library voice, a preset or "ENGINE:VOICE"
+    lexicons: tuple[str, ...] = ()
+    pronunciations: tuple[Pronunciation, ...] = ()
+    speakers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from voxcap import registry
 from voxcap.aligners import ALIGNERS
 from voxcap.aligners.longform import align_long
 from voxcap.aligners.timing import unplaced_words, word_times
+from voxcap.directing import Read, engine_for, read_of, takes_phonemes, with_speakers
 from voxcap.domain import AlignmentReport, Audio, SpeechRequest, SpeechResult, Word
 from voxcap.engines import ENGINES
 from voxcap.engines.base import Engine, SynthesisOptions
@@ -91,14 +92,13 @@ def speak(
     lufs = loudness_.target(loudness)
     stages = _Stages(on_progress)
     with stages.stage("normalize"):
-        script = checked_script(request, runtime)
-    engine = runtime.engine(request.engine, request.voice)
-    verifying = verifies(request, type(engine), runtime.settings)
+        read, script = directed_script(request, runtime)
+    verifying = verifies(request, runtime.engine_type(read.parts[None][0]), runtime.settings)
     # The aligner loads now: missing weights fail before synthesis, not after it.
     aligner = runtime.aligner(request.aligner) if request.timings == "align" else None
     checker = runtime.checker() if verifying else None
     with stages.stage("reference"):
-        voice = runtime.resolve_voice(request.voice, request.ref_text, engine)
+        engine, voice = engine_for(script, read, request, runtime)
     with stages.stage("synthesize"):
         options = SynthesisOptions(request.speed, runtime.settings.sentence_pause, request.seed)
         synthesis = engine.synthesize(
@@ -132,8 +132,10 @@ def speak(
     if lufs is not None:
         with stages.stage("loudness"):
             audio = loudness_.normalize(audio, lufs)
+    words = with_speakers(words, read)
+    engine_words = with_speakers(engine_words, read) if engine_words is not None else None
     return SpeechResult(
-        request.text, audio, words, stages.timings, engine_words, verification=verification
+        read.text, audio, words, stages.timings, engine_words, verification=verification
     )
 
 
@@ -178,10 +180,9 @@ def synthesize(request: SpeechRequest, runtime: Runtime | None = None) -> Audio:
     """Speech only, no word timings (the OpenAI-compatible endpoint)."""
     runtime = runtime or Runtime()
     check_request(request)
-    script = checked_script(request, runtime, timings=False)
+    read, script = directed_script(request, runtime, timings=False)
     options = SynthesisOptions(request.speed, runtime.settings.sentence_pause, request.seed)
-    engine = runtime.engine(request.engine, request.voice)
-    voice = runtime.resolve_voice(request.voice, request.ref_text, engine)
+    engine, voice = engine_for(script, read, request, runtime)
     return engine.synthesize(script, voice, options).audio
 
 
@@ -282,9 +283,11 @@ def _heard_times(
     return tuple(out), unplaced
 
 
-def check_speakable(request: SpeechRequest, runtime: Runtime, timings: bool = True) -> None:
-    """The engine (in the request's voice) speaks the text's language, the aligner reads it
-    when words are to be aligned, and verification can run when it is asked for: checked
+def check_speakable(
+    request: SpeechRequest, runtime: Runtime, timings: bool = True, read: Read | None = None
+) -> None:
+    """Every engine of the read (in its voice) speaks the text's language, the aligner reads
+    it when words are to be aligned, and verification can run when it is asked for: checked
     before any model loads.
 
     Raises:
@@ -293,35 +296,52 @@ def check_speakable(request: SpeechRequest, runtime: Runtime, timings: bool = Tr
         InvalidInput: verification asked for with the engine's own timings.
     """
     settings = runtime.settings
-    name = runtime.engine_name(request.engine, request.voice)
-    engine = runtime.engine_type(name)
-    others: dict[str, Collection[str] | None] = {
-        f"engine {n!r}": registry.load(target).languages(None, settings)
-        for n, target in ENGINES.items()
-        if n != name
-    }
-    others["a Piper voice of that language (--engine piper --voice VOICE.onnx)"] = None
-    voice = f" with voice {request.voice!r}" if request.voice else ""
-    check_language(
-        request.text, f"engine {name!r}{voice}", engine.languages(request.voice, settings), others
-    )
+    read = read or read_of(request, runtime)
+    for name, voice in dict.fromkeys(read.parts.values()):
+        engine = runtime.engine_type(name)
+        others: dict[str, Collection[str] | None] = {
+            f"engine {n!r}": registry.load(target).languages(None, settings)
+            for n, target in ENGINES.items()
+            if n != name
+        }
+        others["a Piper voice of that language (--engine piper --voice VOICE.onnx)"] = None
+        told = f" with voice {voice!r}" if voice else ""
+        check_language(
+            read.text, f"engine {name!r}{told}", engine.languages(voice, settings), others
+        )
     if timings and request.timings == "align":
-        _check_aligner(request.text, request.aligner or settings.aligner)
+        _check_aligner(read.text, request.aligner or settings.aligner)
     if timings:
+        engine = runtime.engine_type(read.parts[None][0])
         verifies(request, engine, settings)  # verification asked for where it cannot run
 
 
 def checked_script(request: SpeechRequest, runtime: Runtime, timings: bool = True) -> Script:
-    """The request's text prepared for speech, after every check that needs no model:
-    :func:`check_speakable`, and the spoken length (:func:`check_length`).
+    """The request's text prepared for speech (:func:`directed_script`)."""
+    return directed_script(request, runtime, timings)[1]
+
+
+def directed_script(
+    request: SpeechRequest, runtime: Runtime, timings: bool = True
+) -> tuple[Read, Script]:
+    """The request's read (:mod:`voxcap.directing`) and its text prepared for speech, after
+    every check that needs no model: :func:`check_speakable`, and the spoken length
+    (:func:`check_length`).
 
     Raises:
-        EmptyText, TextTooLong, SpeechTooLong, and :func:`check_speakable`'s errors.
+        EmptyText, TextTooLong, SpeechTooLong, InvalidInput (markup, speakers, lexicons), and
+        :func:`check_speakable`'s errors.
     """
-    script = prepare(request.text, max_chars=runtime.settings.max_text_chars)
-    check_speakable(request, runtime, timings=timings)
+    read = read_of(request, runtime)
+    script = prepare(
+        read.text,
+        max_chars=runtime.settings.max_text_chars,
+        direction=read.direction,
+        phonemes=takes_phonemes(read, runtime),
+    )
+    check_speakable(request, runtime, timings=timings, read=read)
     check_length(script, request, runtime.settings)
-    return script
+    return read, script
 
 
 SECONDS_PER_WORD = 0.33  # a spoken word at speed 1 (Piper and F5 say 2.6-3.2 a second)

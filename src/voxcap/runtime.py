@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from voxcap.aligners.sphinx import SphinxAligner
     from voxcap.asr import Transcriber
     from voxcap.brands import Brands
+    from voxcap.lexicons import Lexicons
     from voxcap.storage import Store
     from voxcap.voices import VoiceLibrary
 
@@ -57,6 +58,22 @@ class Runtime:
         from voxcap.brands import Brands
 
         return Brands(self.store)
+
+    def store_exists(self) -> bool:
+        """Whether the store may hold anything: a local store's folder exists (asking does not
+        make it); any other store is taken to."""
+        if self._store is not None or not self.settings.storage.startswith("file:"):
+            return True
+        from voxcap.storage.local import LocalStore
+
+        return LocalStore.root_of(self.settings).is_dir()
+
+    @property
+    def lexicons(self) -> Lexicons:
+        """The pronunciation lexicons in the store (voxcap.lexicons)."""
+        from voxcap.lexicons import Lexicons
+
+        return Lexicons(self.store)
 
     @property
     def voices(self) -> VoiceLibrary:

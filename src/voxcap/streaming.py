@@ -25,10 +25,12 @@ import numpy as np
 
 from voxcap.aligners.base import Aligner
 from voxcap.aligners.timing import word_times
+from voxcap.directing import engine_for, with_speakers
 from voxcap.domain import Audio, SpeechRequest, Word
 from voxcap.engines.base import Piece, Span, StreamingEngine, Synthesis, SynthesisOptions
+from voxcap.engines.cast import gap_between
 from voxcap.errors import NoEngineTimings
-from voxcap.pipeline import check_request, checked_script
+from voxcap.pipeline import check_request, directed_script
 from voxcap.runtime import Runtime
 from voxcap.text import Script, Sentence
 
@@ -68,12 +70,11 @@ def stream(
     """
     runtime = runtime or Runtime()
     check_request(request)
-    script = checked_script(request, runtime, timings=timings)
-    engine = runtime.engine(request.engine, request.voice)
+    read, script = directed_script(request, runtime, timings=timings)
+    engine, voice = engine_for(script, read, request, runtime)
     aligner = runtime.aligner(request.aligner) if timings and request.timings == "align" else None
     if timings and aligner is None and isinstance(engine, StreamingEngine):
         raise NoEngineTimings(f"engine {engine.name!r} reports no word timings")
-    voice = runtime.resolve_voice(request.voice, request.ref_text, engine)
     options = SynthesisOptions(request.speed, runtime.settings.sentence_pause, request.seed)
     if isinstance(engine, StreamingEngine):
         yield from _pieces(engine.stream(script, voice, options), script, aligner, timings)
@@ -89,7 +90,8 @@ def stream(
         )
         audio = synthesis.audio
         rate = audio.sample_rate
-        pause = np.zeros(round(options.sentence_pause * rate) if n else 0, dtype=np.float32)
+        gap = gap_between(script.sentences[n - 1], sentence, options) if n else 0.0
+        pause = np.zeros(round(gap * rate), dtype=np.float32)
         start = offset / rate
         begins = (offset + len(pause)) / rate
         samples = np.concatenate([pause, audio.samples]).astype(np.float32)
@@ -101,6 +103,8 @@ def stream(
             done = n == count - 1
             complete = len(script.words) if done else _complete_words(last_token, len(spans))
             timed = word_times(_prefix(script, complete, len(spans)), spans, offset / rate)
+            if read.direction.speakers:
+                timed = with_speakers(timed, read, len(timed))
             words, emitted = timed[emitted:complete], complete
         yield StreamChunk(Audio(samples, rate), start, words, n, count, n == count - 1)
 

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 
 from voxcap.errors import AlignmentError, MissingDependency
+from voxcap.text.direction import ipa_of
 
 # Longest match first; vowels + r and diphthongs before their parts.
 IPA_TO_ARPABET: dict[str, str] = {
@@ -107,12 +108,19 @@ def ipa_to_arpabet(ipa: str) -> list[str]:
 
 @functools.lru_cache(maxsize=4096)
 def pronounce(word: str, voice: str = "en-us") -> str:
-    """Space-separated ARPAbet phones for ``word``.
+    """Space-separated ARPAbet phones for ``word`` (an IPA token, ``/.../``, is mapped as it
+    is: a pronunciation a lexicon or SSML gave).
 
     Raises:
         MissingDependency: espeak-ng is not installed.
         AlignmentError: espeak-ng gave no usable pronunciation.
     """
+    ipa = ipa_of(word)
+    if ipa is not None:
+        phones = ipa_to_arpabet(ipa)
+        if not phones:
+            raise AlignmentError(f"no phones the aligner knows in the IPA {ipa!r}")
+        return " ".join(phones)
     exe = shutil.which("espeak-ng")
     if exe is None:
         raise MissingDependency(

@@ -9,6 +9,7 @@ from voxcap.errors import UnknownEngine
 from voxcap.registry import create
 
 ENGINES: dict[str, str] = {
+    "espeak": "voxcap.engines.espeak:EspeakEngine",
     "f5": "voxcap.engines.f5:F5Engine",
     "piper": "voxcap.engines.piper:PiperEngine",
 }

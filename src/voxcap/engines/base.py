@@ -55,6 +55,7 @@ class Engine(Protocol):
     presets: tuple[str, ...]  # voice names the engine itself knows
     clones: bool  # speaks in the voice of a Reference (a clip and its transcript)
     seeded: bool  # samples from a seed: another seed gives another take (verification retakes)
+    phonemes: bool  # says IPA tokens (voxcap.text.direction.ipa_token) as raw phonemes
 
     @classmethod
     def languages(cls, voice: str | None, settings: Settings) -> frozenset[str] | None:

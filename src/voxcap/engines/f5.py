@@ -95,6 +95,7 @@ class F5Engine:
     presets = (BUNDLED,)
     clones = True
     seeded = True
+    phonemes = False  # F5 reads characters: a pronunciation goes in as its alias
 
     def __init__(self, settings: Settings | None = None, options: F5Options | None = None) -> None:
         self.settings = settings or Settings()

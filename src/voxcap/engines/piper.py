@@ -26,6 +26,7 @@ from voxcap.engines.phoneme_map import Group, map_groups
 from voxcap.errors import EngineError, InvalidInput, VoiceNotFound
 from voxcap.settings import Settings
 from voxcap.text import Script, Sentence
+from voxcap.text.script import engine_text
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class PiperEngine:
     presets = (BUNDLED,)
     clones = False
     seeded = False
+    phonemes = True  # IPA tokens go in as Piper's raw phonemes ([[ ... ]])
 
     def __init__(self, settings: Settings | None = None) -> None:
         require("piper", extra="piper")
@@ -127,7 +129,7 @@ class PiperEngine:
         (optional) timings for the whole script when they cannot be matched to the tokens."""
         if spans is None or groups is None:
             return None
-        sizes = [self._size(path, piper, t.text) for t in sentence.tokens]
+        sizes = [self._size(path, piper, engine_text(t.text)) for t in sentence.tokens]
         try:
             spans.extend(map_groups(groups, sizes))
         except EngineError as exc:

@@ -134,6 +134,13 @@ class BrandExists(InvalidInput):
     http_status = 409
 
 
+class LexiconNotFound(InvalidInput):
+    """No pronunciation lexicon by that name (``voxcap lexicon list``, ``GET /v1/lexicons``)."""
+
+    code = "lexicon_not_found"
+    http_status = 404
+
+
 class VoiceAudioInvalid(InvalidInput):
     """A voice clip that is silent, or not 1-30 s of speech after trimming silence."""
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from voxcap.errors import EmptyText, TextTooLong
+from voxcap.errors import EmptyText, InvalidInput, TextTooLong
 from voxcap.text import abbreviations
 from voxcap.text.context import Context, Piece, split
 from voxcap.text.dates import ZONES
+from voxcap.text.direction import PLAIN, Direction, ipa_of, ipa_token
 from voxcap.text.emoji import is_emoji
 from voxcap.text.rules import read
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,14 +29,26 @@ class Token:
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
-    """A chunk of tokens an engine synthesizes in one go."""
+    """A chunk of tokens an engine synthesizes in one go. A directed read
+    (:mod:`voxcap.text.direction`) may give it ``pause`` (seconds of silence after it, instead
+    of the usual pause), a ``rate`` (times the request's speed) and a ``speaker``."""
 
     tokens: tuple[Token, ...]
+    pause: float | None = None
+    rate: float = 1.0
+    speaker: str | None = None
 
     @property
     def speech(self) -> str:
-        """The text handed to an engine: tokens with their punctuation."""
-        return " ".join(t.text + t.punct for t in self.tokens)
+        """The text handed to an engine: tokens with their punctuation; raw phonemes as Piper
+        and espeak-ng take them (``[[ ... ]]``)."""
+        return " ".join(engine_text(t.text) + t.punct for t in self.tokens)
+
+
+def engine_text(token: str) -> str:
+    """A token as an engine is handed it: raw phonemes (an IPA token) as ``[[ ... ]]``."""
+    ipa = ipa_of(token)
+    return token if ipa is None else f"[[ {ipa} ]]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,23 +69,35 @@ def words_of(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
-def prepare(text: str, *, max_chars: int = 20_000, max_tokens: int = 60) -> Script:
-    """Prepare ``text`` for speech.
+def prepare(
+    text: str,
+    *,
+    max_chars: int = 20_000,
+    max_tokens: int = 60,
+    direction: Direction = PLAIN,
+    phonemes: bool = True,
+) -> Script:
+    """Prepare ``text`` for speech, as ``direction`` says where it says anything.
+    ``phonemes``: whether the engine takes raw phonemes; where it does not, a word directed
+    by IPA is said by its alias.
 
     Raises:
         EmptyText: the text has no speakable words.
         TextTooLong: the text is longer than ``max_chars`` characters.
+        InvalidInput: a word directed by IPA alone, for an engine that takes no phonemes.
     """
     if len(text) > max_chars:
         raise TextTooLong(f"text is {len(text)} characters; the limit is {max_chars}")
     words = words_of(text)
     pieces = pieces_of(words)
     shouting = _is_shouting(words)
+    said = _said(direction, words, phonemes)
     tokens: list[Token] = []
-    ends: set[int] = set()
+    ends: set[int] = set(direction.ends) | set(direction.pauses)
+    ends |= _changes(direction, len(words))
     for i in range(len(words)):
         ctx = Context(pieces, i, shouting, read)
-        spoken = [t.lower() for t in read(ctx)]
+        spoken = said[i] if i in said else [t.lower() for t in read(ctx)]
         punct = _pause(pieces, i)
         if punct in {".", "?", "!"}:
             ends.add(i)
@@ -82,7 +110,74 @@ def prepare(text: str, *, max_chars: int = 20_000, max_tokens: int = 60) -> Scri
         tokens.append(Token(spoken[-1], i, punct))
     if not tokens:
         raise EmptyText("the text has no words to speak")
-    return Script(text, words, _split(tokens, ends, max_tokens))
+    sentences = _split(tokens, ends, max_tokens)
+    if not direction.plain:
+        sentences = _directed(sentences, direction, len(words))
+    return Script(text, words, sentences)
+
+
+def reading(text: str) -> list[str]:
+    """The spoken tokens of a plain ``text`` ("" for none): how an alias is said."""
+    try:
+        return [t.text for t in prepare(text).tokens]
+    except EmptyText:
+        return []
+
+
+def _said(direction: Direction, words: tuple[str, ...], phonemes: bool) -> dict[int, list[str]]:
+    """The tokens of every word the direction says otherwise (the words a span covers say
+    nothing)."""
+    said: dict[int, list[str]] = {}
+    for i, say in sorted(direction.say.items()):
+        if i >= len(words):
+            continue
+        if say.ipa is not None and phonemes:
+            tokens = [ipa_token(say.ipa)]
+        elif say.ipa is not None and not say.tokens:
+            raise InvalidInput(
+                f"{say.source or repr(words[i])}: this engine takes no phonemes and the "
+                f"pronunciation of {words[i]!r} has no alias to say instead"
+            )
+        else:
+            if say.ipa is not None:
+                log.warning(
+                    "%s: this engine takes no phonemes; %r is said by its alias %r",
+                    say.source or "lexicon",
+                    words[i],
+                    " ".join(say.tokens),
+                )
+            tokens = [t.lower() for t in say.tokens]
+        said[i] = tokens
+        for k in range(1, say.span):
+            said.setdefault(i + k, [])
+    return said
+
+
+def _changes(direction: Direction, n: int) -> set[int]:
+    """Words after which the rate or the speaker changes: a new sentence starts there."""
+    out = set()
+    for i in range(n - 1):
+        if direction.rates.get(i, 1.0) != direction.rates.get(i + 1, 1.0):
+            out.add(i)
+        if direction.speakers and direction.speakers[i] != direction.speakers[i + 1]:
+            out.add(i)
+    return out
+
+
+def _directed(
+    sentences: tuple[Sentence, ...], direction: Direction, n: int
+) -> tuple[Sentence, ...]:
+    """Each sentence with its speaker, its rate, and the longest pause asked for after any
+    word from its last one to the next sentence's first."""
+    out = []
+    for k, sentence in enumerate(sentences):
+        first, last = sentence.tokens[0].word, sentence.tokens[-1].word
+        following = sentences[k + 1].tokens[0].word if k + 1 < len(sentences) else n
+        pauses = [direction.pauses[w] for w in range(last, following) if w in direction.pauses]
+        speaker = direction.speakers[first] if direction.speakers else None
+        rate = direction.rates.get(first, 1.0)
+        out.append(replace(sentence, pause=max(pauses, default=None), rate=rate, speaker=speaker))
+    return tuple(out)
 
 
 def pieces_of(words: Sequence[str]) -> tuple[Piece, ...]:
