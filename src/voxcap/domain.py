@@ -83,6 +83,7 @@ class CaptionOptions:
     # flair: words in the keyword colour, and a title over the first seconds (ASS and video)
     keywords: tuple[str, ...] = ()
     hook: str | None = None
+    speaker_labels: bool = False  # SRT: "NAME: " where the speaker of a dialogue changes
 
 
 MAX_GRAPHEME_WORDS = 4

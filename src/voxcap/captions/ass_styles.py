@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pysubs2
 
@@ -255,9 +255,21 @@ def ass_file(
     subs.styles["Default"] = style
     pops = look.effect == "pop"
     words = [w for c in cues for w in c.words]
-    paint = Paint(look, marked_words(words, look, keywords))
+    marked = marked_words(words, look, keywords)
     grow = ANIMATIONS[look.animation].peak if look.effect == "active" else 1.0
-    subs.events = [_shrink(e, style, frame, pops, grow) for e in EFFECTS[look.effect](cues, paint)]
+    colours = speaker_colours(words, look)
+    events = []
+    for cue in cues:  # a dialogue's speakers each in their own colour
+        speaker = cue.words[0].speaker if cue.words else None
+        if speaker not in colours or colours[speaker] == look.colour:
+            events += EFFECTS[look.effect]([cue], Paint(look, marked))
+            continue
+        painted = replace(look, colour=colours[speaker])
+        base = "{" + _tag(painted.colour, "2" if look.effect == "fill" else "1") + "}"
+        for event in EFFECTS[look.effect]([cue], Paint(painted, marked)):
+            event.text = base + event.text
+            events.append(event)
+    subs.events = [_shrink(e, style, frame, pops, grow) for e in events]
     if hook and hook.strip():
         subs.styles["Hook"] = hook_style(look, frame)
         end = min(HOOK_SECONDS, max((c.end for c in cues), default=HOOK_SECONDS))
@@ -266,6 +278,26 @@ def ass_file(
         event = pysubs2.SSAEvent(0, _ms(end), HOOK_IN + title, style="Hook", layer=1)
         subs.events.insert(0, _shrink(event, subs.styles["Hook"], frame, False))
     return subs
+
+
+# the colours of a dialogue's second and later speakers (the first keeps the look's)
+SPEAKER_COLOURS = ("#FFD23F", "#7FDBFF", "#FF9AA2", "#B9F18C", "#C3A6FF", "#FFB870", "#9AF5E1")
+
+
+def speaker_colours(words: Sequence[Word], look: Preset) -> dict[str | None, str]:
+    """The text colour of each speaker of a dialogue, in order of appearance: the look's own
+    for the first, then :data:`SPEAKER_COLOURS` (any close to the highlight colour skipped:
+    the spoken word must stand out)."""
+    speakers = list(dict.fromkeys(w.speaker for w in words if w.speaker is not None))
+    palette = [c for c in SPEAKER_COLOURS if _distance(c, look.highlight) >= 150]
+    colours = [look.colour, *palette]
+    return {s: colours[i % len(colours)] for i, s in enumerate(speakers)}
+
+
+def _distance(a: str, b: str) -> float:
+    """How far apart two #RRGGBB colours are (Euclidean, 0-441)."""
+    pairs = zip(bytes.fromhex(a[1:7]), bytes.fromhex(b[1:7]), strict=True)
+    return math.sqrt(sum((x - y) ** 2 for x, y in pairs))
 
 
 HOOK_SECONDS = 3.0  # how long the hook title stays up (or the whole narration, if shorter)

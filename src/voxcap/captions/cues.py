@@ -19,6 +19,7 @@ captions do not blink off between sentences, but not past ``max_duration``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -45,7 +46,8 @@ def make_cues(words: Sequence[Word], options: CaptionOptions = DEFAULT_OPTIONS) 
     and cut where they read best (``mode="phrase"``, see the module), or broadcast subtitles
     (``mode="broadcast"``: :mod:`voxcap.captions.broadcast`)."""
     if options.mode == "broadcast":
-        return broadcast_cues(words)
+        turns = [list(g) for _, g in itertools.groupby(words, key=lambda w: w.speaker)]
+        return [cue for turn in turns for cue in broadcast_cues(turn)]
     units = _units(words)
     if options.mode == "word":
         groups = units
@@ -85,7 +87,8 @@ def _runs(units: list[list[Word]], options: CaptionOptions) -> list[list[list[Wo
         first += len(unit)
         if k + 1 < len(units):
             gap = _spoken(units[k + 1])[0].start - _spoken(unit)[-1].end
-            if at_end or gap >= options.pause:
+            turn = units[k + 1][0].speaker != unit[-1].speaker  # a cue has one speaker
+            if at_end or turn or gap >= options.pause:
                 runs.append([])
     return [r for r in runs if r]
 

@@ -30,15 +30,30 @@ class Writer:
 
 
 def _pysubs(fmt: str) -> Callable[[SpeechResult, list[Cue], CaptionOptions], bytes]:
+    """SRT or WebVTT. In a dialogue, every WebVTT cue names its speaker (``<v NAME>``) and,
+    with ``options.speaker_labels``, an SRT cue where the speaker changes starts "NAME: "."""
+
     def render(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> bytes:
         subs = pysubs2.SSAFile()
+        before = None
         for cue in cues:
             event = pysubs2.SSAEvent(round(cue.start * 1000), round(cue.end * 1000))
             event.plaintext = "\n".join(cue.lines)
+            speaker = cue.words[0].speaker if cue.words else None
+            if speaker is not None and fmt == "vtt":
+                event.text = f"<v {_voice_name(speaker)}>{event.text}"
+            elif speaker is not None and options.speaker_labels and speaker != before:
+                event.text = f"{speaker}: {event.text}"
+            before = speaker
             subs.events.append(event)
         return subs.to_string(fmt).encode("utf-8")
 
     return render
+
+
+def _voice_name(name: str) -> str:
+    """A speaker's name as a WebVTT voice annotation may hold it (no <, > or &)."""
+    return "".join(c for c in name if c not in "<>&") or "speaker"
 
 
 def _ass(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> bytes:
@@ -52,13 +67,17 @@ def _csv(result: SpeechResult, cues: list[Cue], options: CaptionOptions) -> byte
     verified = result.verification is not None
     aligned = result.alignment is not None
     statuses = word_statuses(result)
+    dialogue = any(w.speaker is not None for w in result.words)
     out.writerow(
         ["index", "text", "start", "end"]
+        + (["speaker"] if dialogue else [])
         + (["confidence"] if verified else [])
         + (["status"] if aligned else [])
     )
     for i, word in enumerate(result.words):
         row = [i, word.text, f"{word.start:.3f}", f"{word.end:.3f}"]
+        if dialogue:
+            row.append(word.speaker or "")
         if verified:
             row.append("" if word.confidence is None else f"{word.confidence:.3f}")
         if aligned:
@@ -73,7 +92,8 @@ def words_document(result: SpeechResult) -> dict[str, object]:
     [index...], "unmatched_audio": [[start, end]...]}`` and ``"status": "unplaced"`` to each
     word it could not find (such a word is in no caption). A recording captioned without a
     script adds ``"transcribed": true``, ``"recognised_words"`` and ``"status":
-    "recognised"`` to each word timed by speech recognition instead of the aligner. Verified
+    "recognised"`` to each word timed by speech recognition instead of the aligner. A dialogue
+    gives each word its ``"speaker"`` and adds ``"speakers"``, in order of appearance. Verified
     speech gives each word its ``"confidence"`` and adds ``"verification"``
     (:func:`verification_document`)."""
     words = [word_document(w) for w in result.words]
@@ -85,6 +105,9 @@ def words_document(result: SpeechResult) -> dict[str, object]:
         "sample_rate": result.audio.sample_rate,
         "words": words,
     }
+    speakers = [w.speaker for w in result.words if w.speaker is not None]
+    if speakers:
+        document["speakers"] = list(dict.fromkeys(speakers))
     if result.alignment is not None:
         alignment: dict[str, object] = {
             "unplaced_words": list(result.alignment.unplaced),
@@ -110,10 +133,13 @@ def word_statuses(result: SpeechResult) -> dict[int, str]:
 
 
 def word_document(word: Word) -> dict[str, object]:
-    """``{"text", "start", "end"}``, and ``"confidence"`` when the word was verified."""
+    """``{"text", "start", "end"}``, ``"confidence"`` when the word was verified and
+    ``"speaker"`` in a dialogue."""
     out: dict[str, object] = {"text": word.text, "start": word.start, "end": word.end}
     if word.confidence is not None:
         out["confidence"] = word.confidence
+    if word.speaker is not None:
+        out["speaker"] = word.speaker
     return out
 
 

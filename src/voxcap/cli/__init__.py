@@ -13,6 +13,7 @@ from voxcap.cli.app import app, err, say_error
 from voxcap.cli.brands import brands_app
 from voxcap.cli.captions import app as captions_app
 from voxcap.cli.doctor import doctor
+from voxcap.cli.lexicon import lexicon_app
 from voxcap.cli.models import models_app
 from voxcap.cli.serve import serve, worker
 from voxcap.cli.speak import speak
@@ -30,6 +31,7 @@ app.add_typer(voices_app, name="voices")
 app.add_typer(models_app, name="models")
 app.add_typer(captions_app, name="captions")
 app.add_typer(brands_app, name="brands")
+app.add_typer(lexicon_app, name="lexicon")
 
 __all__ = ["app", "main"]
 

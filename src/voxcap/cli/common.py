@@ -185,3 +185,33 @@ def document(result: SpeechResult, exported: Exported) -> dict[str, Any]:
     from voxcap.schemas import speech_output
 
     return speech_output(result, exported).public()
+
+
+def direction(lexicon: list[str] | None, speaker: list[str] | None) -> dict[str, tuple[Any, ...]]:
+    """The request's ``lexicons`` (stored names), ``pronunciations`` (from lexicon files)
+    and ``speakers`` (NAME=VOICE pairs) from the CLI's --lexicon and --speaker.
+
+    Raises:
+        InvalidInput: a --speaker without '=', a lexicon file that cannot be read or parsed.
+    """
+    from voxcap.lexicons import parse
+
+    names: list[str] = []
+    entries: list[Any] = []
+    for given in lexicon or []:
+        path = Path(given).expanduser()
+        if path.suffix.lower() in {".pls", ".xml", ".tsv", ".txt"} or path.is_file():
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise InvalidInput(f"cannot read lexicon {given}: {exc.strerror}") from None
+            entries.extend(parse(data, path.name))
+        else:
+            names.append(given)
+    pairs = []
+    for given in speaker or []:
+        name, sep, voice = given.partition("=")
+        if not sep or not name.strip() or not voice.strip():
+            raise InvalidInput(f"--speaker {given!r}: give NAME=VOICE (Ana=piper:joe)")
+        pairs.append((name.strip(), voice.strip()))
+    return {"lexicons": tuple(names), "pronunciations": tuple(entries), "speakers": tuple(pairs)}

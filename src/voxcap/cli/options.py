@@ -81,3 +81,23 @@ Loudness = Annotated[
         "file; with --video, the video is at -14 unless given."
     ),
 ]
+Lexicon = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--lexicon",
+        help="Pronunciations: a stored lexicon's name (voxcap lexicon list) or a .pls/.tsv "
+        "file; again for more (the first that knows a word wins).",
+    ),
+]
+Speaker = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--speaker",
+        help="A dialogue speaker's voice, NAME=VOICE: a library voice, a preset (joe) or "
+        "ENGINE:VOICE (piper:joe, espeak:en-us+f3); again for each speaker.",
+    ),
+]
+SpeakerLabels = Annotated[
+    bool,
+    typer.Option("--speaker-labels", help="SRT: start a speaker's lines with 'NAME: '."),
+]

@@ -12,6 +12,7 @@ from voxcap.cli.common import (
     caption_options,
     check_destination,
     deliver,
+    direction,
     finish,
     read_text,
     video_plan,
@@ -34,6 +35,7 @@ from voxcap.cli.options import (
     Hook,
     KeywordColour,
     Keywords,
+    Lexicon,
     Loudness,
     MaxChars,
     MaxDur,
@@ -42,6 +44,8 @@ from voxcap.cli.options import (
     OutDir,
     Outline,
     Position,
+    Speaker,
+    SpeakerLabels,
     Style,
     TextFile,
     Timings,
@@ -66,8 +70,8 @@ def speak(
     engine: Annotated[
         str | None,
         typer.Option(
-            help="Engine: f5 or piper (default: VOXCAP_ENGINE, else f5 where it is installed "
-            "and a GPU is there, else piper)."
+            help="Engine: f5, piper or espeak (default: VOXCAP_ENGINE, else f5 where it is "
+            "installed and a GPU is there, else piper)."
         ),
     ] = None,
     voice: Annotated[
@@ -99,6 +103,9 @@ def speak(
     max_duration: MaxDur = 3.0,
     speed: Annotated[float, typer.Option(help="Speaking rate, 0.25-4.")] = 1.0,
     seed: Annotated[int | None, typer.Option(help="Same seed, same speech (f5).")] = None,
+    lexicon: Lexicon = None,
+    speaker: Speaker = None,
+    speaker_labels: SpeakerLabels = False,
     verify: Annotated[
         bool | None,
         typer.Option(
@@ -130,7 +137,8 @@ def speak(
     as_json: AsJson = False,
 ) -> None:
     """Speak TEXT and write speech.<ext>, captions.srt|vtt|ass, words.csv and words.json (and
-    video.mp4 with --video)."""
+    video.mp4 with --video). TEXT may be SSML (starting with <speak>) or a dialogue script
+    ('NAME: text' lines, voices by --speaker); see docs/DIRECTING.md."""
 
     def run() -> None:
         from voxcap import loudness as loudness_
@@ -163,12 +171,15 @@ def speak(
             ref_text=ref_text,
             seed=seed,
             verify=False if play else verify,
+            **direction(lexicon, speaker),
         )
         # the narration is already at the loudness asked for (or kept as it is with "off")
         asked = social or loudness is not None
         plan = video_plan(video, aspect, background, background_volume, fps, None, asked)
         options = caption_options(
-            CaptionOptions(cue_mode.value, max_words, max_chars, max_duration),
+            CaptionOptions(
+                cue_mode.value, max_words, max_chars, max_duration, speaker_labels=speaker_labels
+            ),
             plan,
             rt,
             brand,
@@ -214,6 +225,7 @@ def _played(
     import numpy as np
 
     from voxcap import loudness as loudness_
+    from voxcap.directing import read_of
     from voxcap.domain import Audio, SpeechResult
     from voxcap.pipeline import ProgressEvent
     from voxcap.streaming import stream
@@ -234,4 +246,4 @@ def _played(
     timings = {"synthesize": time.perf_counter() - started}
     if lufs is not None:
         audio = loudness_.normalize(audio, lufs)
-    return SpeechResult(request.text, audio, tuple(words), timings)
+    return SpeechResult(read_of(request, rt).text, audio, tuple(words), timings)
