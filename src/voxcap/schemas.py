@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from voxcap import loudness
 from voxcap.audio import AUDIO_SUFFIXES
-from voxcap.domain import CaptionOptions, SpeechRequest, SpeechResult
+from voxcap.domain import CaptionOptions, Pronunciation, SpeechRequest, SpeechResult
 from voxcap.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -53,6 +53,9 @@ class CaptionSpec(BaseModel):
     max_words: int = Field(4, ge=1, le=50)
     max_chars: int = Field(28, ge=1, le=500)
     max_duration: float = Field(3.0, gt=0, le=60)
+    speaker_labels: bool = Field(
+        False, description="A dialogue's SRT cues start 'NAME: ' where the speaker changes."
+    )
 
     @model_validator(mode="after")
     def _look(self) -> CaptionSpec:
@@ -82,6 +85,7 @@ class CaptionSpec(BaseModel):
             animation=self.animation,
             keywords=tuple(self.keywords),
             hook=self.hook,
+            speaker_labels=self.speaker_labels,
         )
         if brand is None:
             return options
@@ -114,6 +118,27 @@ class VideoSpec(BaseModel):
         return value
 
 
+class PronunciationIn(BaseModel):
+    """How a word is said: ``alias`` words, ``ipa`` phonemes, or both (docs/DIRECTING.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    grapheme: str = Field(min_length=1, max_length=200)
+    alias: str | None = Field(None, max_length=200)
+    ipa: str | None = Field(None, max_length=200)
+
+    def pronunciation(self) -> Pronunciation:
+        return Pronunciation(self.grapheme, self.alias, self.ipa)
+
+    @model_validator(mode="after")
+    def _valid(self) -> PronunciationIn:
+        try:
+            self.pronunciation()
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+        return self
+
+
 class SpeechJob(CaptionSpec):
     """A narration request: ``POST /v1/speech``, a RunPod ``speak`` input, a queued job."""
 
@@ -130,6 +155,18 @@ class SpeechJob(CaptionSpec):
     )
     timings: Literal["align", "engine"] = "align"
     aligner: str | None = None
+    lexicons: list[str] = Field(
+        [], max_length=10, description="Stored lexicons (GET /v1/lexicons) to say words by."
+    )
+    pronunciations: list[PronunciationIn] = Field(
+        [], max_length=1000, description="Pronunciations for this request only."
+    )
+    speakers: dict[str, str] = Field(
+        {},
+        max_length=8,
+        description="A dialogue's voices: speaker name -> a library voice, a preset or "
+        "ENGINE:VOICE.",
+    )
     video: VideoSpec | None = Field(None, description="Also render video.mp4.")
     loudness: float | str | None = Field(
         None,
@@ -175,6 +212,9 @@ class SpeechJob(CaptionSpec):
             self.aligner,
             seed=self.seed,
             verify=self.verify,
+            lexicons=tuple(self.lexicons),
+            pronunciations=tuple(p.pronunciation() for p in self.pronunciations),
+            speakers=tuple(self.speakers.items()),
         )
 
 
@@ -250,6 +290,7 @@ class WordOut(BaseModel):
     start: float
     end: float
     confidence: float | None = None  # verified speech only (left out otherwise)
+    speaker: str | None = None  # dialogue only (left out otherwise)
 
 
 class SentenceOut(BaseModel):
@@ -329,8 +370,9 @@ class SpeechOutput(BaseModel):
             if document[block] is None:
                 del document[block]
         for word in document["words"]:
-            if word["confidence"] is None:
-                del word["confidence"]
+            for optional in ("confidence", "speaker"):
+                if word[optional] is None:
+                    del word[optional]
         return document
 
 

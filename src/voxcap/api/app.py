@@ -20,6 +20,7 @@ from voxcap.api.routes import (
     capabilities,
     files,
     health,
+    lexicons,
     openai,
     speech,
     studio,
@@ -54,7 +55,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = TokenBuckets(settings.rate_limit)
     app.state.auth_failures = TokenBuckets(settings.auth_failure_limit)
     logs.protect(logging.getLogger("uvicorn.access"))  # no signatures in access logs
-    for module in (health, speech, align, voices, brands, openai, files, capabilities, studio):
+    for module in (
+        health,
+        speech,
+        align,
+        voices,
+        brands,
+        lexicons,
+        openai,
+        files,
+        capabilities,
+        studio,
+    ):
         app.include_router(module.router)
     errors.install(app)
     app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes)

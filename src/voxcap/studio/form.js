@@ -102,10 +102,24 @@ export function speechBody() {
   };
   const keywords = $("keywords").value.split(",").map((k) => k.trim()).filter((k) => k);
   if (keywords.length) body.keywords = keywords;
+  const lexicons = $("lexicons").value.split(",").map((k) => k.trim()).filter((k) => k);
+  if (lexicons.length) body.lexicons = lexicons;
+  const speakers = speakerVoices($("speakers").value);
+  if (Object.keys(speakers).length) body.speakers = speakers;
   for (const [name, value] of Object.entries(optional)) if (value !== "") body[name] = value;
   if ($("colour").value.toUpperCase() !== preset.colour.toUpperCase()) body.colour = $("colour").value;
   if ($("highlight").value.toUpperCase() !== preset.highlight.toUpperCase()) body.highlight = $("highlight").value;
   if (Number($("font-size").value) !== preset.size && $("font-size").value !== "") body.font_size = Number($("font-size").value);
   if ($("video-on").checked) body.video = { aspect: $("aspect").value, background: $("background").value };
   return body;
+}
+
+// "Ana=piper:joe" lines: a dialogue's voice per speaker (docs/DIRECTING.md)
+export function speakerVoices(text) {
+  const speakers = {};
+  for (const line of text.split("\n")) {
+    const at = line.indexOf("=");
+    if (at > 0 && line.slice(at + 1).trim()) speakers[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return speakers;
 }

@@ -27,12 +27,14 @@ export function showResult(job) {
   words.replaceChildren(
     ...result.words.map((word, i) => {
       const sure = word.confidence === undefined ? "" : ` · confidence ${word.confidence.toFixed(2)}`;
+      const who = word.speaker === undefined ? "" : `${word.speaker} · `;
       const button = el("button", {
         type: "button",
         class: "word",
         textContent: word.text,
-        title: `${word.start.toFixed(2)}–${word.end.toFixed(2)} s${sure}`,
+        title: `${who}${word.start.toFixed(2)}–${word.end.toFixed(2)} s${sure}`,
         "data-index": i,
+        "data-speaker": word.speaker ?? "",
         onclick: () => {
           player.currentTime = word.start;
           highlight();

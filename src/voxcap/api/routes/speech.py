@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from voxcap.api.deps import Caller, PoolsDep, QueueDep, RuntimeDep, ServicesDep
 from voxcap.api.pools import Pools
+from voxcap.engines import ENGINES
 from voxcap.errors import (
     JobNotFound,
     QueueUnavailable,
@@ -23,7 +24,7 @@ from voxcap.errors import (
 from voxcap.jobs.base import JobQueue
 from voxcap.jobs.notify import Notifier
 from voxcap.jobs.records import JobRecord
-from voxcap.pipeline import checked_script
+from voxcap.pipeline import directed_script
 from voxcap.runtime import Runtime
 from voxcap.schemas import SpeechJob, SpeechOutput
 from voxcap.storage import keys
@@ -55,7 +56,10 @@ async def submit(
 def accept(body: SpeechJob, who: str, rt: Runtime, queue: JobQueue) -> JobRecord:
     """Check a narration before it is queued (no model loads: the text, the brand, ffmpeg for
     a video, the voice as this caller sees it, the engine's weights), then queue it."""
-    checked_script(body.speech_request(), rt)
+    if body.speakers:
+        scoped = {name: scoped_speaker(rt, who, v) for name, v in body.speakers.items()}
+        body = body.model_copy(update={"speakers": scoped})
+    read, _ = directed_script(body.speech_request(), rt)
     if body.brand:
         rt.brands.get(body.brand)  # brand_not_found now, not in the job
     if body.video is not None:
@@ -68,6 +72,8 @@ def accept(body: SpeechJob, who: str, rt: Runtime, queue: JobQueue) -> JobRecord
     # the engine can run here (F5's weights are there): model_not_found now, not in the job
     # (newuser #14); the engine is built once per process, its weights load in the worker
     rt.check_engine(body.engine, body.voice)
+    for engine in read.engines:  # a dialogue's other engines too
+        rt.check_engine(engine)
     return queue.submit(body.model_dump(), who)
 
 
@@ -191,6 +197,17 @@ def scoped_voice(rt: Runtime, who: str, voice: str, engine: str | None) -> str:
     if path.suffix == ".onnx" and ".." not in path.parts and path.is_file():
         return voice
     raise VoiceNotFound(f"no voice named {voice[:100]!r}")
+
+
+def scoped_speaker(rt: Runtime, who: str, voice: str) -> str:
+    """A dialogue speaker's voice as a job should use it: ENGINE:VOICE and presets as given,
+    a library voice as this caller sees it (:func:`scoped_voice`)."""
+    engine, sep, _ = voice.partition(":")
+    if (sep and engine in ENGINES) or not keys.VOICE_NAME.fullmatch(voice):
+        return voice
+    if any(voice in rt.engine_type(name).presets for name in ENGINES):
+        return voice
+    return rt.voices.for_caller(who).locate(voice)
 
 
 def _sse(event: str, data: dict[str, Any]) -> str:
