@@ -133,7 +133,7 @@ def export(
             raise InvalidInput(f"--format {chosen!r}: pls or tsv")
         text = FORMATS[chosen](runtime().lexicons.get(name).entries)
         if file is None:
-            out.print(text, end="", markup=False, highlight=False, soft_wrap=True)
+            typer.echo(text, nl=False)  # as it is: rich would expand the TSV's tabs
             return
         try:
             file.expanduser().write_text(text, encoding="utf-8")

@@ -40,6 +40,9 @@ _ALLOWED = {
     "s": {"xml:lang"},
 }
 _LEAVES = {"say-as", "sub", "phoneme"}  # hold text only
+# expat's errors for a bare & or <
+_TOKEN = {expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN]}
+_TOKEN.add(expat.errors.codes[expat.errors.XML_ERROR_SYNTAX])
 
 
 def is_ssml(text: str) -> bool:
@@ -107,8 +110,10 @@ class _Reader:
         try:
             p.Parse(markup, True)
         except expat.ExpatError as exc:
+            hint = " (in SSML, write & as &amp; and < as &lt;)" if exc.code in _TOKEN else ""
             raise InvalidInput(
-                f"SSML line {exc.lineno}, column {exc.offset + 1}: {expat.ErrorString(exc.code)}"
+                f"SSML line {exc.lineno}, column {exc.offset + 1}: "
+                f"{expat.ErrorString(exc.code)}{hint}"
             ) from None
         return self.marked()
 
