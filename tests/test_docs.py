@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"(<!-- compile-only: [^>]+ -->\n)?```(\w*)\n(.*?)```", re.S)
 COMMANDS = re.compile(
-    r"\bvoxcap ((?:voices|models|captions) [a-z]+|speak|align|doctor|serve|worker)\b([^\n`]*)"
+    r"\bvoxcap ((?:voices|models|captions|brands|lexicon) [a-z]+|speak|align|spoken|doctor|"
+    r"serve|worker)\b([^\n`;]*)"
 )
 
 

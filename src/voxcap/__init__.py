@@ -14,8 +14,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from voxcap.domain import Audio, CaptionOptions, Cue, SpeechRequest, SpeechResult, Word
+    from voxcap.domain import (
+        Audio,
+        CaptionOptions,
+        Cue,
+        Pronunciation,
+        SpeechRequest,
+        SpeechResult,
+        Word,
+    )
     from voxcap.errors import VoxcapError
+    from voxcap.lexicons import Lexicons
     from voxcap.pipeline import ProgressEvent, align, speak
     from voxcap.runtime import Runtime
     from voxcap.settings import Settings
@@ -27,6 +36,8 @@ _EXPORTS = {
     "SpeechRequest": "voxcap.domain",
     "SpeechResult": "voxcap.domain",
     "Word": "voxcap.domain",
+    "Pronunciation": "voxcap.domain",
+    "Lexicons": "voxcap.lexicons",
     "VoxcapError": "voxcap.errors",
     "ProgressEvent": "voxcap.pipeline",
     "speak": "voxcap.pipeline",
@@ -41,7 +52,9 @@ __all__ = [
     "Audio",
     "CaptionOptions",
     "Cue",
+    "Lexicons",
     "ProgressEvent",
+    "Pronunciation",
     "Runtime",
     "Settings",
     "SpeechRequest",
