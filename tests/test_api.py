@@ -28,6 +28,7 @@ BUCKET_TEST = "tests/test_storage.py::test_s3_missing_bucket_and_unreachable_end
 # Codes whose natural trigger lives in another test (the test is checked to exist).
 PROVOKED_ELSEWHERE = {
     "no_speech": "tests/test_api_align.py::test_what_has_no_speech_is_refused_clearly",
+    "lexicon_not_found": "tests/test_directing_faces.py::test_lexicons_and_a_dialogue_over_http",
     "voice_exists": "tests/test_api.py::test_voices_upload_url_list_show_delete",
     "not_ready": "tests/test_api.py::test_readyz_when_the_store_is_down",
     "too_large": "tests/test_voices.py::test_bad_clips_are_refused_and_leave_nothing",
@@ -314,6 +315,9 @@ def test_openai_client_works_unchanged(api: Api) -> None:
 
 
 def test_health_ready_metrics(api: Api) -> None:
+    with api.working(), api.client() as client:  # a job of its own: tests run in any order
+        done = client.post("/v1/speech?wait=60", json={"text": "Hi.", "captions": ["srt"]})
+        assert done.json()["status"] == "succeeded", done.text
     assert httpx.get(f"{api.url}/healthz").json() == {"status": "ok"}
     assert httpx.get(f"{api.url}/readyz").json() == {"status": "ready"}
     metrics = httpx.get(f"{api.url}/metrics").text

@@ -251,6 +251,11 @@ def test_lexicons_in_the_store_by_request_voice_and_project(tmp_path: object) ->
     ]
     with pytest.raises(LexiconNotFound):
         said(SpeechRequest(text, lexicons=("nope",)))
+    # a voice's own lexicon, between the request's and the project's
+    lexicons.add("kim", [Pronunciation("SQL", "structured query language")])
+    assert said(SpeechRequest(text, voice="kim"))[2:5] == ["structured", "query", "language"]
+    assert said(SpeechRequest(text, voice="kim", lexicons=("brand",)))[3] == "structured"
+    lexicons.delete("kim")
     lexicons.remove("default", ["SQL"])
     assert said(SpeechRequest(text))[2] == "ess"
     lexicons.delete("default")
@@ -281,7 +286,7 @@ def test_pls_and_tsv_round_trip_and_bad_files_are_refused() -> None:
         BOMB.replace("speak", "lexicon"): "DOCTYPE is not allowed",
         XXE.replace("speak", "lexicon"): "DOCTYPE is not allowed",
         "tomatoes potatoes\n": "line 1",
-        "a\tb\n" * 600_000: "over 1 MB",
+        "word\talias\n" * 900_000: "over 1 MB",  # a 10 MB lexicon
         "\xff\xfe": "UTF-8",
     }
     for data, message in bad.items():

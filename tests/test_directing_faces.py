@@ -111,6 +111,13 @@ def test_lexicons_and_a_dialogue_over_http(api: Api) -> None:
             headers={"content-type": "application/pls+xml"},
         )
         assert bomb.status_code == 422 and "DOCTYPE" in bomb.json()["error"]["message"]
+        big = client.put(
+            "/v1/lexicons/big",
+            content="word\talias\n" * 950_000,  # 10 MB
+            headers={"content-type": "text/tab-separated-values"},
+        )
+        assert big.status_code == 422 and "over 1 MB" in big.json()["error"]["message"]
+        assert client.get("/v1/lexicons/big").status_code == 404  # nothing saved
         job = client.post(
             "/v1/speech?wait=120",
             json={
@@ -135,7 +142,8 @@ def test_lexicons_and_a_dialogue_over_http(api: Api) -> None:
             assert refused.status_code in (404, 422), refused.text
             assert message in refused.json()["error"]["message"]
         assert client.delete("/v1/lexicons/brand").status_code == 204
-        assert client.get("/v1/lexicons/brand").status_code == 404
+        gone = client.get("/v1/lexicons/brand")
+        assert gone.status_code == 404 and gone.json()["error"]["code"] == "lexicon_not_found"
 
 
 @pytest.fixture(scope="module")

@@ -175,7 +175,7 @@ def test_the_page_loads_labelled_with_no_console_errors(studio: Served, browser:
         o.get_attribute("value")
         for o in by_id(browser, "engine").find_elements(By.TAG_NAME, "option")
     ]
-    assert engines == ["f5", "piper"] and by_id(browser, "engine").get_attribute("value") == "piper"
+    assert engines == ["f5", "piper", "espeak"] and by_id(browser, "engine").get_attribute("value") == "piper"
     page = httpx.get(studio.url + "/")
     assert "script-src" not in page.headers["content-security-policy"]  # default-src 'self'
     assert "default-src 'self'" in page.headers["content-security-policy"]
@@ -343,6 +343,27 @@ def test_a_narration_runs_with_progress_and_the_highlight_follows_the_audio(
         browser, "the re-opened job", lambda: browser.find_elements(By.CSS_SELECTOR, "#words .word")
     )
     assert len(browser.find_elements(By.CSS_SELECTOR, "#words .word")) == len(words)
+    assert console(browser) == []
+
+
+def test_a_dialogue_is_narrated_with_a_voice_per_speaker(
+    studio: Served, browser: WebDriver
+) -> None:
+    """docs/DIRECTING.md: the studio takes the dialogue script and its speaker voices."""
+    open_studio(browser, studio)
+    voices = by_id(browser, "speakers")
+    voices.clear()
+    voices.send_keys("Ana=espeak:en-us+f3\nBen=joe")
+    try:
+        labels = narrate(browser, "Ana: Is it ready?\nBen: Yes, it is ready now.")
+    finally:
+        voices.clear()
+    assert labels[-1] == "succeeded", labels
+    shown = browser.find_elements(By.CSS_SELECTOR, "#words .word")
+    assert [b.text for b in shown][:4] == ["Is", "it", "ready?", "Yes,"]  # no labels shown
+    speakers = [b.get_attribute("data-speaker") for b in shown]
+    assert speakers == ["Ana"] * 3 + ["Ben"] * 5
+    assert (shown[3].get_attribute("title") or "").startswith("Ben · ")
     assert console(browser) == []
 
 

@@ -8,10 +8,11 @@ from voxcap.engines.base import Engine, Synthesis, SynthesisOptions
 from voxcap.errors import UnknownEngine
 from voxcap.registry import create
 
+# in the order offered (the studio starts on the first that can run where the default cannot)
 ENGINES: dict[str, str] = {
-    "espeak": "voxcap.engines.espeak:EspeakEngine",
     "f5": "voxcap.engines.f5:F5Engine",
     "piper": "voxcap.engines.piper:PiperEngine",
+    "espeak": "voxcap.engines.espeak:EspeakEngine",
 }
 
 __all__ = ["ENGINES", "Engine", "Synthesis", "SynthesisOptions", "create_engine"]
