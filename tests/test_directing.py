@@ -20,7 +20,6 @@ from voxcap.lexicons import Lexicons, parse, to_pls, to_tsv
 from voxcap.pipeline import speak, synthesize
 from voxcap.runtime import Runtime
 from voxcap.settings import Settings
-from voxcap.storage import create_store
 from voxcap.text import prepare, ssml
 from voxcap.text.dialogue import parse as dialogue
 from voxcap.text.script import reading
@@ -132,7 +131,8 @@ def test_say_as_sub_phoneme_and_rates_are_read_as_marked() -> None:
 def test_a_slow_prosody_stretch_takes_longer(runtime: Runtime) -> None:
     line = "this sentence is read at a different pace"
     normal = synthesize(SpeechRequest(f"<speak>{line}</speak>"), runtime)
-    slow = synthesize(SpeechRequest(f"<speak><prosody rate='x-slow'>{line}</prosody></speak>"), runtime)
+    slowly = f"<speak><prosody rate='x-slow'>{line}</prosody></speak>"
+    slow = synthesize(SpeechRequest(slowly), runtime)
     assert slow.duration >= 1.6 * normal.duration, (slow.duration, normal.duration)
 
 
@@ -225,7 +225,7 @@ def test_an_engine_without_phonemes_says_the_alias_or_says_why_not(runtime: Runt
     result = synthesize(SpeechRequest(text, engine="espeak", pronunciations=both), runtime)
     assert result.duration > 0.5
     only_ipa = (Pronunciation("GlowCut", ipa="ɡloʊkʌt"),)
-    with pytest.raises(InvalidInput, match="takes no phonemes.*no alias"):
+    with pytest.raises(InvalidInput, match=r"takes no phonemes.*no alias"):
         synthesize(SpeechRequest(text, engine="espeak", pronunciations=only_ipa), runtime)
 
 
@@ -342,9 +342,7 @@ def test_a_dialogue_has_two_voices_and_speakers_on_every_word(
     def piece(speaker: str) -> Audio:
         rate = result.audio.sample_rate
         spoken = turn[speaker]
-        parts = [
-            result.audio.samples[int(w.start * rate) : int(w.end * rate)] for w in spoken
-        ]
+        parts = [result.audio.samples[int(w.start * rate) : int(w.end * rate)] for w in spoken]
         return Audio(np.concatenate(parts), rate)
 
     ana, ben = _pitch(piece("Ana")), _pitch(piece("Ben"))
@@ -390,7 +388,7 @@ def test_dialogue_is_found_only_where_it_is_one() -> None:
 
 
 def test_a_speaker_mapped_who_is_not_in_the_script_or_an_unknown_voice(runtime: Runtime) -> None:
-    with pytest.raises(InvalidInput, match="no speaker 'Cy'.*Ana, Ben"):
+    with pytest.raises(InvalidInput, match=r"no speaker 'Cy'.*Ana, Ben"):
         speak(SpeechRequest("Ana: Hi.\nBen: Hello.", speakers=(("Cy", "joe"),)), runtime)
     with pytest.raises(InvalidInput, match="no voice 'nobody'"):
         speak(SpeechRequest("Ana: Hi.\nBen: Hello.", speakers=(("Ana", "nobody"),)), runtime)

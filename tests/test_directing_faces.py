@@ -29,7 +29,8 @@ SPEAKERS = ["--speaker", "Ana=espeak:en-us+f3", "--speaker", "Ben=joe"]
 def test_lexicons_on_the_cli(tmp_path: Path) -> None:
     env = {"VOXCAP_STORAGE": f"file://{tmp_path / 'store'}"}
     (tmp_path / "brand.pls").write_text(PLS)
-    assert voxcap("lexicon", "import", "brand", str(tmp_path / "brand.pls"), env=env).returncode == 0
+    imported = voxcap("lexicon", "import", "brand", str(tmp_path / "brand.pls"), env=env)
+    assert imported.returncode == 0, imported.stderr
     added = voxcap("lexicon", "add", "brand", "SQL", "--alias", "sequel", env=env)
     assert added.returncode == 0, added.stderr
     listed = json.loads(voxcap("lexicon", "list", "brand", "--json", env=env).stdout)
@@ -68,7 +69,7 @@ def test_a_dialogue_and_ssml_on_the_cli(tmp_path: Path) -> None:
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     vtt = webvtt.read(str(out / "captions.vtt"))
-    assert [c.voice for c in vtt][0] == "Ana" and "Ben" in {c.voice for c in vtt}
+    assert next(c.voice for c in vtt) == "Ana" and "Ben" in {c.voice for c in vtt}
     assert (out / "captions.srt").read_text().count("Ben: ") == 1
     bad = voxcap("speak", "-f", str(script), "--speaker", "Ana", "-o", str(tmp_path / "x"))
     assert bad.returncode == 2 and "NAME=VOICE" in bad.stderr

@@ -175,7 +175,8 @@ def test_the_page_loads_labelled_with_no_console_errors(studio: Served, browser:
         o.get_attribute("value")
         for o in by_id(browser, "engine").find_elements(By.TAG_NAME, "option")
     ]
-    assert engines == ["f5", "piper", "espeak"] and by_id(browser, "engine").get_attribute("value") == "piper"
+    assert engines == ["f5", "piper", "espeak"]
+    assert by_id(browser, "engine").get_attribute("value") == "piper"
     page = httpx.get(studio.url + "/")
     assert "script-src" not in page.headers["content-security-policy"]  # default-src 'self'
     assert "default-src 'self'" in page.headers["content-security-policy"]
