@@ -144,8 +144,12 @@ def test_a_text_that_differs_from_the_speech_is_reported_not_failed(narration, r
     # (not always every one: a dropped sentence can be passed over as a long pause)
     spans = [(narration.starts[d][0], narration.starts[d + 1][0]) for d in edit.dropped]
     assert report.unmatched
+    # (Piper samples its speech: each run differs, and a stretch can begin a word or two past
+    # the dropped sentence, where the aligner gave the pause to the sentence after it; CI saw
+    # (62.77, 63.93) against a dropped sentence at (59.0, 62.0))
     for s, e in report.unmatched:
-        assert any(s < end and e > start for start, end in spans), (report.unmatched, spans)
+        near = any(s < end + 1.5 and e > start - 1.5 for start, end in spans)
+        assert near, (report.unmatched, spans)
     assert any(
         s <= start + 0.5 and e >= end - 0.5 for s, e in report.unmatched for start, end in spans
     )
