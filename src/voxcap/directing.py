@@ -11,12 +11,11 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from voxcap import registry
 from voxcap.audio import AUDIO_SUFFIXES
 from voxcap.domain import Reference, SpeechRequest, Word
 from voxcap.engines import ENGINES, Engine
 from voxcap.engines.cast import Cast, Part, is_directed
-from voxcap.errors import InvalidInput, UnknownEngine
+from voxcap.errors import InvalidInput
 from voxcap.lexicons import Lexicon, says
 from voxcap.runtime import Runtime
 from voxcap.storage import keys
@@ -88,7 +87,7 @@ def _cast(
             raise InvalidInput(f"no speaker {name!r} in the script (its speakers: {listed})")
         mapped[by_name[name.casefold()]] = voice
     unmapped = [n for n in cast if n not in mapped]
-    if unmapped and cast:
+    if unmapped:
         log.info("speakers %s read in the request's voice", ", ".join(unmapped))
     return {name: _part(mapped[name], request, runtime) for name in cast if name in mapped}
 
@@ -103,20 +102,14 @@ def _part(spec: str, request: SpeechRequest, runtime: Runtime) -> tuple[str, str
         keys.VOICE_REF.fullmatch(spec) and runtime.voices.exists(spec)
     ):
         return runtime.engine_name(None, spec), spec
-    order = [request.engine or runtime.engine_name(request.engine), *ENGINES]
-    for name in dict.fromkeys(order):
-        if spec in _engine_class(name).presets:
+    for name in dict.fromkeys([runtime.engine_name(request.engine), *ENGINES]):
+        if spec in runtime.engine_type(name).presets:
             return name, spec
     raise InvalidInput(
         f"no voice {spec!r}: give a library voice (voxcap voices list), an engine's voice as "
         f"ENGINE:VOICE (piper:joe, espeak:en-us+f3) or a preset "
-        f"({', '.join(p for n in ENGINES for p in _engine_class(n).presets)})"
+        f"({', '.join(p for n in ENGINES for p in runtime.engine_type(n).presets)})"
     )
-
-
-def _engine_class(name: str) -> type[Engine]:
-    cls: type[Engine] = registry.create_class(ENGINES, name, UnknownEngine, "engine")
-    return cls
 
 
 def takes_phonemes(read: Read, runtime: Runtime) -> bool:

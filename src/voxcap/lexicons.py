@@ -31,7 +31,7 @@ from voxcap.domain import MAX_GRAPHEME_WORDS, Pronunciation
 from voxcap.errors import InvalidInput, LexiconNotFound, ObjectNotFound
 from voxcap.storage import Store, keys
 from voxcap.text.context import split
-from voxcap.text.direction import Say
+from voxcap.text.direction import Say, merged
 from voxcap.text.ssml import refuse_dtds
 
 MAX_BYTES = 1_000_000
@@ -85,10 +85,7 @@ def says(
     """What ``lexicons`` say of ``words``, the first lexicon that knows a word winning."""
     said: dict[int, Say] = {}
     for lexicon in lexicons:
-        for i, say in lexicon.says(words, read).items():
-            covered = {j + k for j, s in said.items() for k in range(s.span)}
-            if not covered.intersection(range(i, i + say.span)):
-                said[i] = say
+        said = merged(said, lexicon.says(words, read))
     return said
 
 

@@ -64,29 +64,29 @@ class Cast:
     ) -> Synthesis:
         """Speak ``script``, each stretch by its part (``voice`` is each part's own)."""
         stretches = _stretches(script.sentences)
-        total = sum(len(s.tokens) for _, run in stretches for s in run)
+        total = sum(len(s.tokens) for run in stretches for s in run)
         done = 0
-        takes: list[tuple[Audio, Synthesis]] = []
-        for _, run in stretches:
+        takes: list[Synthesis] = []
+        for run in stretches:
             part = self.parts.get(run[0].speaker) or self.parts[None]
             sub = Script(script.text, script.words, run)
             speed = options.speed * run[0].rate
             made = part.engine.synthesize(sub, part.voice, replace(options, speed=speed))
-            takes.append((made.audio, made))
+            takes.append(made)
             done += sum(len(s.tokens) for s in run)
             if progress:
                 progress(done / total)
-        rate = max(audio.sample_rate for audio, _ in takes)
+        rate = max(made.audio.sample_rate for made in takes)
         pieces: list[np.ndarray[Any, Any]] = []
         spans: list[Span] = []
         times: list[Span] | None = []
         offset = 0.0
-        for k, ((_, run), (audio, made)) in enumerate(zip(stretches, takes, strict=True)):
+        for k, (run, made) in enumerate(zip(stretches, takes, strict=True)):
             if k:
-                gap = gap_between(stretches[k - 1][1][-1], run[0], options)
+                gap = gap_between(stretches[k - 1][-1], run[0], options)
                 pieces.append(np.zeros(round(gap * rate), dtype=np.float32))
                 offset += len(pieces[-1]) / rate
-            samples = resample(audio, rate).samples
+            samples = resample(made.audio, rate).samples
             pieces.append(samples)
             spans.extend((offset + a, offset + b) for a, b in made.sentence_spans)
             if times is not None and made.token_times is not None:
@@ -98,22 +98,21 @@ class Cast:
         return Synthesis(Audio(samples, rate), tuple(spans), tuple(times) if times else None)
 
 
-def _stretches(sentences: tuple[Sentence, ...]) -> list[tuple[int, tuple[Sentence, ...]]]:
+def _stretches(sentences: tuple[Sentence, ...]) -> list[tuple[Sentence, ...]]:
     """Sentences in runs to speak in one go: one speaker, one rate, no pause asked for
-    inside; each with the index of its first sentence."""
-    runs: list[tuple[int, tuple[Sentence, ...]]] = []
+    inside."""
+    runs: list[tuple[Sentence, ...]] = []
     current: list[Sentence] = []
-    first = 0
-    for n, sentence in enumerate(sentences):
+    for sentence in sentences:
         if current and (
             sentence.speaker != current[-1].speaker
             or sentence.rate != current[-1].rate
             or current[-1].pause is not None
         ):
-            runs.append((first, tuple(current)))
-            current, first = [], n
+            runs.append(tuple(current))
+            current = []
         current.append(sentence)
-    runs.append((first, tuple(current)))
+    runs.append(tuple(current))
     return runs
 
 

@@ -43,9 +43,14 @@ class Direction:
     def with_say(self, said: dict[int, Say]) -> Direction:
         """This direction with ``said`` added where it says nothing of a word itself (what the
         script marks up wins over a lexicon)."""
-        covered = {i + k for i, s in self.say.items() for k in range(s.span)}
-        extra = {i: s for i, s in said.items() if not covered.intersection(range(i, i + s.span))}
-        return replace(self, say={**extra, **self.say})
+        return replace(self, say=merged(self.say, said))
+
+
+def merged(first: dict[int, Say], then: dict[int, Say]) -> dict[int, Say]:
+    """``first`` with each of ``then`` whose words (its span) none of ``first`` covers."""
+    covered = {i + k for i, s in first.items() for k in range(s.span)}
+    extra = {i: s for i, s in then.items() if not covered.intersection(range(i, i + s.span))}
+    return {**extra, **first}
 
 
 PLAIN = Direction()

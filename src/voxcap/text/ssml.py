@@ -73,6 +73,7 @@ class _Run:
     start: int  # where its text starts in the output
     at: str  # "line L, column C"
     attrs: dict[str, str] = field(default_factory=dict)
+    rate: float = 1.0  # a <prosody>'s, read where it opens
 
 
 def parse(markup: str, read: Callable[[str], list[str]]) -> Marked:
@@ -142,7 +143,7 @@ class _Reader:
         if tag in _LEAVES:
             self.spans.append((run.start, self.size, run))
         elif tag == "prosody":
-            self.rates.append((run.start, self.size, self.rate(run)))
+            self.rates.append((run.start, self.size, run.rate))
         elif tag in {"p", "s"}:
             self.ends.append(self.size)
             if tag == "p":
@@ -191,7 +192,7 @@ class _Reader:
             self.fail(f'<say-as interpret-as="{kind}">: one of {", ".join(_SAY_AS)}')
 
     def open_prosody(self, run: _Run) -> None:
-        self.rate(run)  # checked where it opens
+        run.rate = self.rate(run)  # checked where it opens
 
     def rate(self, run: _Run) -> float:
         value = run.attrs.get("rate", "medium").strip()
