@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import atexit
 import http.server
+import importlib
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
+from types import ModuleType
 
 import pytest
 
@@ -18,6 +21,7 @@ from voxcap.pipeline import speak
 from voxcap.runtime import Runtime
 from voxcap.settings import Settings
 
+from .apihelp import Api, live_api
 from .sentences import PARAGRAPH, SENTENCES
 from .servers import S3Server, seaweedfs
 
@@ -59,6 +63,35 @@ def sentence_results(runtime: Runtime) -> list[SpeechResult]:
 def paragraph_result(runtime: Runtime) -> SpeechResult:
     """About two minutes of real Piper speech, aligned."""
     return speak(SpeechRequest(PARAGRAPH), runtime)
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory, runtime: Runtime) -> Iterator[Api]:
+    """A live API on loopback over a store of its own, sharing the session's loaded models (a
+    module that needs other settings defines its own ``api``)."""
+    with live_api(tmp_path_factory.mktemp("api"), runtime) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
+    """voxcap.runpod imported fresh, over a local store (its runtime is built at import)."""
+    folder = tmp_path_factory.mktemp("runpod")
+    saved = dict(os.environ)
+    os.environ.update(
+        {
+            "VOXCAP_STORAGE": f"file://{folder / 'store'}",
+            "VOXCAP_VOICE_CACHE_DIR": str(folder / "cache"),
+            "VOXCAP_MAX_TEXT_CHARS": "500",
+        }
+    )
+    sys.modules.pop("voxcap.runpod", None)
+    try:
+        yield importlib.import_module("voxcap.runpod")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        sys.modules.pop("voxcap.runpod", None)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ import difflib
 import io
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -21,13 +20,6 @@ from tests.longform import piper_narration, prose
 from voxcap.runtime import Runtime
 
 from .apihelp import Api, live_api
-
-
-@pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory, runtime: Runtime) -> Iterator[Api]:
-    with live_api(tmp_path_factory.mktemp("align"), runtime) as live:
-        yield live
-
 
 SAID = prose(3, seed=21)  # what the recording says
 

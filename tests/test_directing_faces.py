@@ -4,22 +4,15 @@ studio's request body, each on real speech."""
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
-import os
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import httpx
-import pytest
 import webvtt
 
-from voxcap.runtime import Runtime
-
-from .apihelp import Api, live_api
+from .apihelp import Api
 from .servers import run_voxcap as voxcap
 from .test_directing import DIALOGUE, PLS
 
@@ -82,12 +75,6 @@ def test_a_dialogue_and_ssml_on_the_cli(tmp_path: Path) -> None:
     assert not (tmp_path / "z").exists()  # refused before any work
 
 
-@pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory, runtime: Runtime) -> Iterator[Api]:
-    with live_api(tmp_path_factory.mktemp("api"), runtime) as live:
-        yield live
-
-
 def test_lexicons_and_a_dialogue_over_http(api: Api) -> None:
     with api.working(), api.client() as client:
         put = client.put(
@@ -145,20 +132,6 @@ def test_lexicons_and_a_dialogue_over_http(api: Api) -> None:
         assert client.delete("/v1/lexicons/brand").status_code == 204
         gone = client.get("/v1/lexicons/brand")
         assert gone.status_code == 404 and gone.json()["error"]["code"] == "lexicon_not_found"
-
-
-@pytest.fixture(scope="module")
-def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    folder = tmp_path_factory.mktemp("runpod")
-    saved = dict(os.environ)
-    os.environ.update({"VOXCAP_STORAGE": f"file://{folder / 'store'}"})
-    sys.modules.pop("voxcap.runpod", None)
-    try:
-        yield importlib.import_module("voxcap.runpod")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        sys.modules.pop("voxcap.runpod", None)
 
 
 def test_a_dialogue_on_runpod(worker: ModuleType) -> None:

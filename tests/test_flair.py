@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ from voxcap.export import render, to_folder
 from voxcap.runtime import Runtime
 from voxcap.video import ASPECTS, VideoOptions, plan
 
-from .apihelp import Api, live_api
+from .apihelp import Api
 from .test_video import BACKGROUND, _fiery, frame, near
 
 TIMED = (
@@ -163,12 +162,6 @@ def test_brands_hooks_and_keywords_on_the_cli(tmp_path: Path) -> None:
     missing = voxcap("speak", "Hi.", "--engine", "piper", "--brand", "nope", env=env)
     assert missing.returncode == 2 and "(brand_not_found)" in missing.stderr
     assert voxcap("brands", "rm", "glow", env=env).returncode == 0
-
-
-@pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory, runtime: Runtime) -> Iterator[Api]:
-    with live_api(tmp_path_factory.mktemp("api"), runtime) as live:
-        yield live
 
 
 def test_brands_over_http(api: Api) -> None:

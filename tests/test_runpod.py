@@ -4,14 +4,12 @@ HTTP, --test_input from the command line, and the Dockerfile linted."""
 from __future__ import annotations
 
 import ast
-import importlib
 import json
 import os
 import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -23,27 +21,6 @@ from .servers import S3Server, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "RUNPOD.md"
-
-
-@pytest.fixture(scope="module")
-def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    """voxcap.runpod imported fresh, over a local store (its runtime is built at import)."""
-    folder = tmp_path_factory.mktemp("runpod")
-    saved = dict(os.environ)
-    os.environ.update(
-        {
-            "VOXCAP_STORAGE": f"file://{folder / 'store'}",
-            "VOXCAP_VOICE_CACHE_DIR": str(folder / "cache"),
-            "VOXCAP_MAX_TEXT_CHARS": "500",
-        }
-    )
-    sys.modules.pop("voxcap.runpod", None)
-    try:
-        yield importlib.import_module("voxcap.runpod")
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        sys.modules.pop("voxcap.runpod", None)
 
 
 def code_of(output: dict[str, Any]) -> str:

@@ -8,7 +8,6 @@ import base64
 import io
 import json
 import time
-from collections.abc import Iterator
 
 import numpy as np
 import openai
@@ -19,16 +18,10 @@ from voxcap.domain import SpeechRequest
 from voxcap.runtime import Runtime
 from voxcap.streaming import stream
 
-from .apihelp import KEY, Api, live_api
+from .apihelp import KEY, Api
 
 TEXT = "Dr. Smith paid $3.50 for coffee. The second sentence is here. And a third, to end it."
 LONG = " ".join(f"This is sentence number {i}, spoken in its turn." for i in range(1, 31))
-
-
-@pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory, runtime: Runtime) -> Iterator[Api]:
-    with live_api(tmp_path_factory.mktemp("stream"), runtime) as live:
-        yield live
 
 
 def test_the_library_streams_sentences_with_the_words_they_complete(runtime: Runtime) -> None:
