@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 
@@ -53,7 +54,9 @@ def test_voices_commands(local_env: dict[str, str], clip_wav: bytes, tmp_path: P
     bare = voxcap("voices", "add", "bare", str(clip), "--json", env=local_env)  # no transcript
     assert bare.returncode == 0, bare.stderr  # transcribed offline by the packaged model
     said = json.loads(bare.stdout)
-    assert said["transcript"].lower().rstrip(".") == CLIP_TEXT.lower().rstrip(".")
+    heard = [w.strip(".,") for w in said["transcript"].lower().split()]
+    spoken = [w.strip(".,") for w in CLIP_TEXT.lower().split()]
+    assert difflib.SequenceMatcher(None, heard, spoken).ratio() >= 0.9, heard  # tiny.en: ~5 % WER
     assert any("transcribed by speech recognition" in note for note in said["notes"])
     env = {**local_env, "VOXCAP_ASR_MODEL": "small"}  # a model that is not downloaded
     other = voxcap("voices", "add", "other", str(clip), env=env)
